@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ApiError } from "@/lib/api/errors";
+import { getItem } from "@/lib/catalog/items";
+import type { ItemView } from "@/lib/catalog/schemas";
+
+type Params = Promise<{ id: string }>;
+
+async function load(id: string): Promise<ItemView> {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) notFound();
+  try {
+    return await getItem(n);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) notFound();
+    throw err;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const item = await load((await params).id);
+  return { title: `${item.title}${item.year ? ` (${item.year})` : ""}` };
+}
+
+export default async function MoviePage({ params }: { params: Params }) {
+  const item = await load((await params).id);
+  const imdb = item.external_ids.imdb;
+  return (
+    <article className="space-y-6">
+      <nav className="text-sm text-stone-500">
+        <Link href="/movies" className="hover:underline">
+          Movies
+        </Link>{" "}
+        / {item.title}
+      </nav>
+      <header className="space-y-2">
+        <h1 className="text-3xl font-semibold tracking-tight">
+          {item.title} {item.year ? <span className="font-normal text-stone-500">({item.year})</span> : null}
+        </h1>
+        <p className="flex flex-wrap gap-1.5">
+          {item.genres.map((g) => (
+            <Link key={g} href={`/movies?genre=${encodeURIComponent(g)}`} className="rounded-full bg-stone-100 px-2.5 py-0.5 text-sm text-stone-700 hover:bg-stone-200">
+              {g}
+            </Link>
+          ))}
+        </p>
+        {item.series ? <p className="text-sm text-stone-600">Part of the {item.series} series</p> : null}
+      </header>
+      <dl className="grid max-w-xl grid-cols-2 gap-3 sm:grid-cols-4">
+        <Stat label="Ratings" value={item.stats.ratings_count.toLocaleString("en")} />
+        <Stat label="Mean rating" value={item.stats.mean_rating?.toFixed(2) ?? "-"} />
+        <Stat label="Weighted score" value={item.stats.weighted_score?.toFixed(2) ?? "-"} />
+        <Stat label="Likes" value={String(item.stats.likes)} />
+      </dl>
+      {imdb ? (
+        <p className="text-sm">
+          <a className="text-brand-700 hover:underline" href={`https://www.imdb.com/title/${imdb}/`} rel="noreferrer" target="_blank">
+            IMDb page
+          </a>
+        </p>
+      ) : null}
+    </article>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="rounded-lg border border-stone-200 bg-white p-3">
+      <dt className="text-xs uppercase tracking-wide text-stone-500">{label}</dt>
+      <dd className="mt-1 text-lg font-semibold">{value}</dd>
+    </div>
+  );
+}

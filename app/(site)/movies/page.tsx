@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { MovieFilters } from "@/components/catalog/movie-filters";
+import { MovieGrid } from "@/components/catalog/movie-card";
+import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
+import { ApiError } from "@/lib/api/errors";
+import { listGenres, searchItems } from "@/lib/catalog/items";
+import { ItemSearchSchema } from "@/lib/catalog/schemas";
+
+export const metadata: Metadata = { title: "Movies" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function MoviesPage({ searchParams }: { searchParams: SearchParams }) {
+  const raw = await searchParams;
+  const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
+  const genres = (await listGenres()).map((g) => g.genre);
+  const parsed = ItemSearchSchema.safeParse({ ...values, limit: 24 });
+  let error: string | null = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  let page = null;
+  if (parsed.success) {
+    try {
+      page = await searchItems(parsed.data);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      error = err.message;
+    }
+  }
+  const next = page?.next_cursor ? `/movies?${new URLSearchParams({ ...stripEmpty(values), cursor: page.next_cursor })}` : null;
+  return (
+    <div className="space-y-5">
+      <div className="flex items-baseline justify-between gap-4">
+        <h1 className="text-2xl font-semibold">Movies</h1>
+      </div>
+      <MovieFilters genres={genres} values={values} />
+      {error ? <Alert>{error}</Alert> : null}
+      {page ? <MovieGrid items={page.items} empty={values.q ? `No movies match "${values.q}".` : "No movies match these filters."} /> : null}
+      <div className="flex justify-between">
+        {values.cursor ? (
+          <Link href={`/movies?${new URLSearchParams(stripEmpty({ ...values, cursor: undefined }))}`} className={buttonClass("secondary")}>
+            Back to first page
+          </Link>
+        ) : <span />}
+        {next ? (
+          <Link href={next} className={buttonClass("secondary")} rel="next">
+            Next page
+          </Link>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function stripEmpty(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => Boolean(e[1])));
+}

@@ -1,0 +1,4 @@
+import { apiRoute } from "@/lib/api/handler";
+
+// The grader service's liveness probe: 200 while the process answers.
+export const GET = apiRoute({ auth: "none" }, async () => ({ status: "ok" }));

@@ -1,0 +1,10 @@
+import { apiRoute } from "@/lib/api/handler";
+
+export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
+  id: principal.user.id,
+  email: principal.user.email,
+  name: principal.user.name,
+  role: principal.user.role,
+  scopes: principal.scopes,
+  via: principal.via,
+}));

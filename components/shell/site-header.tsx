@@ -1,0 +1,81 @@
+import Link from "next/link";
+import type { SessionUser } from "@/lib/auth/session";
+import { SignOutButton } from "./sign-out-button";
+
+const NAV = [
+  { href: "/", label: "Home" },
+  { href: "/movies", label: "Movies" },
+];
+const SIGNED_IN_NAV = [{ href: "/settings/tokens", label: "API tokens" }];
+
+export function SiteHeader({ user }: { user: SessionUser | null }) {
+  const links = user ? [...NAV, ...SIGNED_IN_NAV] : NAV;
+  return (
+    <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
+      <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4">
+        <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight text-stone-900">
+          <span aria-hidden className="grid h-7 w-7 place-items-center rounded-full bg-brand-500 text-sm text-white">t</span>
+          Tastebud
+        </Link>
+        <nav aria-label="Main" className="hidden flex-1 items-center gap-1 md:flex">
+          {links.map((l) => (
+            <Link key={l.href} href={l.href} className="rounded-md px-3 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
+              {l.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="ml-auto hidden items-center gap-3 md:flex">
+          {user ? (
+            <>
+              <span className="max-w-[16rem] truncate text-sm text-stone-600" data-testid="signed-in-user">
+                {user.name ?? user.email}
+                {user.role === "admin" ? <span className="ml-1.5 rounded bg-stone-800 px-1.5 py-0.5 text-xs text-white">admin</span> : null}
+              </span>
+              <SignOutButton className="rounded-md border border-stone-300 px-3 py-1.5 text-sm hover:bg-stone-100" />
+            </>
+          ) : (
+            <>
+              <Link href="/signin" className="rounded-md px-3 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
+                Sign in
+              </Link>
+              <Link href="/signup" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+                Sign up
+              </Link>
+            </>
+          )}
+        </div>
+        {/* Phone-width menu: a plain <details> so it works before any JavaScript loads. */}
+        <details className="group relative ml-auto md:hidden">
+          <summary className="flex cursor-pointer list-none items-center rounded-md border border-stone-300 px-3 py-1.5 text-sm" aria-label="Menu">
+            Menu
+          </summary>
+          <div className="absolute right-0 mt-2 w-60 rounded-lg border border-stone-200 bg-white p-2 shadow-lg">
+            {user ? (
+              <p className="truncate px-3 py-2 text-xs text-stone-500" data-testid="signed-in-user-mobile">
+                Signed in as {user.email}
+              </p>
+            ) : null}
+            {links.map((l) => (
+              <Link key={l.href} href={l.href} className="block rounded-md px-3 py-2 text-sm hover:bg-stone-100">
+                {l.label}
+              </Link>
+            ))}
+            <div className="my-1 border-t border-stone-100" />
+            {user ? (
+              <SignOutButton className="block w-full rounded-md px-3 py-2 text-left text-sm hover:bg-stone-100" />
+            ) : (
+              <>
+                <Link href="/signin" className="block rounded-md px-3 py-2 text-sm hover:bg-stone-100">
+                  Sign in
+                </Link>
+                <Link href="/signup" className="block rounded-md px-3 py-2 text-sm hover:bg-stone-100">
+                  Sign up
+                </Link>
+              </>
+            )}
+          </div>
+        </details>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+
+test("a visitor browses, searches with a typo, filters and opens a movie", async ({ page }) => {
+  await page.goto("/movies");
+  await expect(page.getByTestId("movie-card")).toHaveCount(24);
+  await page.getByRole("button", { name: "Next page" }).or(page.getByRole("link", { name: "Next page" })).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(page.getByTestId("movie-card").first()).toBeVisible();
+
+  await page.goto("/movies");
+  await page.getByLabel("Search movies").fill("godfater");
+  await page.getByRole("button", { name: "Go" }).click();
+  await expect(page.getByTestId("movie-card").first()).toContainText("The Godfather");
+
+  await page.goto("/movies");
+  await page.getByLabel("Genre").selectOption("Western");
+  await page.getByLabel("From year").fill("1960");
+  await page.getByLabel("To year").fill("1969");
+  await page.getByRole("button", { name: "Go" }).click();
+  const cards = page.getByTestId("movie-card");
+  await expect(cards.first()).toBeVisible();
+  for (const text of await cards.allTextContents()) {
+    expect(text).toContain("Western");
+    expect(text).toMatch(/196\d/);
+  }
+  await cards.first().getByRole("link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByText("Weighted score")).toBeVisible();
+});
+
+test("an impossible year range gets a clear message", async ({ page }) => {
+  await page.goto("/movies?year_from=2000&year_to=1990");
+  await expect(page.getByRole("alert")).toContainText("year_from must not be after year_to");
+});

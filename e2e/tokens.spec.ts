@@ -1,0 +1,32 @@
+import { expect, test } from "@playwright/test";
+import { signUp } from "./fixtures/users";
+
+test("a user creates a token, calls the API with it, and revokes it", async ({ page, request }) => {
+  const person = await signUp(page);
+  await page.goto("/settings/tokens");
+  await page.getByLabel("Name").fill("my script");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token-value").textContent())?.trim() ?? "";
+  expect(token).toMatch(/^tb_/);
+  await expect(page.getByTestId("token-row")).toContainText("my script");
+
+  const me = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(200);
+  expect(await me.json()).toMatchObject({ email: person.email, scopes: ["read"] });
+  const items = await request.get("/api/v1/items?q=matrix&limit=5", { headers: { authorization: `Bearer ${token}` } });
+  expect(items.status()).toBe(200);
+  expect((await items.json()).items[0].title).toContain("Matrix");
+
+  // The token is shown once: after a reload only its prefix is listed.
+  await page.reload();
+  await expect(page.getByTestId("new-token")).toHaveCount(0);
+  await expect(page.getByTestId("token-row")).toContainText(token.slice(0, 11));
+  await expect(page.getByTestId("token-row")).toContainText("last used");
+
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByTestId("token-row")).toHaveCount(0);
+  const after = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${token}` } });
+  expect(after.status()).toBe(401);
+  expect(after.headers()["content-type"]).toContain("application/problem+json");
+});

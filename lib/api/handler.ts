@@ -1,0 +1,166 @@
+import { getServerSession } from "next-auth";
+import { z } from "zod";
+import { authOptions } from "../auth/options";
+import type { Scope } from "../auth/schemas";
+import { authenticateToken } from "../auth/tokens";
+import type { AccountUser } from "../auth/users";
+import { Prisma } from "../db/client";
+import { log } from "../log";
+import { ApiError, toProblem, type FieldError } from "./errors";
+
+// The one wrapper every /api/v1 route goes through: auth and scope, zod parsing, problem+json errors.
+
+export type Principal = { user: AccountUser; scopes: Scope[]; via: "token" | "session" };
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+type Options<Q extends z.ZodType, B extends z.ZodType, P extends z.ZodType> = {
+  /** `required` (default) answers 401 without a token or session; `optional` passes null through. */
+  auth?: "required" | "optional" | "none";
+  scope?: Scope;
+  query?: Q;
+  body?: B;
+  params?: P;
+  /** Largest accepted JSON body; bigger ones get 413. */
+  maxBodyBytes?: number;
+};
+
+type Context<Q extends z.ZodType, B extends z.ZodType, P extends z.ZodType, A> = {
+  req: Request;
+  principal: A;
+  query: z.infer<Q>;
+  body: z.infer<B>;
+  params: z.infer<P>;
+};
+
+const IMPLIED: Record<Scope, Scope[]> = { read: ["read"], write: ["read", "write"], admin: ["read", "write", "admin"] };
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.some((s) => IMPLIED[s].includes(scope));
+}
+
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
+
+export function problem(err: ApiError, instance?: string): Response {
+  const headers = new Headers({ "content-type": "application/problem+json; charset=utf-8", ...err.extra.headers });
+  if (err.status === 401) headers.set("www-authenticate", 'Bearer realm="tastebud"');
+  return new Response(JSON.stringify(toProblem(err, instance)), { status: err.status, headers });
+}
+
+const zodErrors = (error: z.ZodError, prefix: string): FieldError[] =>
+  error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
+
+function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const errors = zodErrors(result.error, where);
+    throw new ApiError(400, "validation_failed", `Invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { errors });
+  }
+  return result.data;
+}
+
+function queryObject(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) out[k] = v;
+  return out;
+}
+
+async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const length = Number(req.headers.get("content-length") ?? "0");
+  if (length > maxBytes) throw new ApiError(413, "payload_too_large", `The body is larger than ${maxBytes} bytes`);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new ApiError(413, "payload_too_large", `The body is larger than ${maxBytes} bytes`);
+  if (!text.trim()) return undefined;
+  const type = req.headers.get("content-type") ?? "";
+  if (type && !type.includes("json")) throw new ApiError(415, "unsupported_media_type", "Send the body as application/json");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "The body is not valid JSON");
+  }
+}
+
+export async function resolvePrincipal(req: Request): Promise<Principal | null> {
+  const header = req.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    if (!match) throw new ApiError(401, "invalid_token", "Use `Authorization: Bearer <token>`");
+    const { user, scopes } = await authenticateToken(match[1]);
+    return { user, scopes, via: "token" };
+  }
+  const session = await getServerSession(authOptions).catch(() => null);
+  if (!session?.user?.id) return null;
+  assertSameOrigin(req);
+  const user = session.user;
+  return { user, scopes: user.role === "admin" ? ["read", "write", "admin"] : ["read", "write"], via: "session" };
+}
+
+// Cookie-authenticated writes must come from our own pages (CSRF); token calls carry no ambient credentials.
+function assertSameOrigin(req: Request): void {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return;
+  const site = req.headers.get("sec-fetch-site");
+  if (site === "same-origin" || site === "none") return;
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (origin && host && new URL(origin).host === host) return;
+  throw new ApiError(403, "forbidden", "Cross-site request refused; use a bearer token from other origins");
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === "P2025") return new ApiError(404, "not_found", "The resource was not found");
+    if (err.code === "P2002") return new ApiError(409, "conflict", "A resource with these values already exists");
+    if (err.code === "P2003") return new ApiError(422, "unprocessable", "A referenced resource does not exist");
+  }
+  log.error({ err }, "unhandled error in API route");
+  return new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged");
+}
+
+export function apiRoute<
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodType = z.ZodUndefined,
+  A extends "required" | "optional" | "none" = "required",
+>(
+  opts: Options<Q, B, P> & { auth?: A },
+  handler: (ctx: Context<Q, B, P, A extends "required" ? Principal : Principal | null>) => Promise<Response | unknown>,
+): (req: Request, ctx: RouteContext) => Promise<Response> {
+  return async (req, routeCtx) => {
+    const url = new URL(req.url);
+    try {
+      const mode = opts.auth ?? "required";
+      let principal: Principal | null = null;
+      if (mode !== "none") {
+        principal = await resolvePrincipal(req);
+        if (!principal && mode === "required") {
+          throw new ApiError(401, "unauthorized", "Sign in or send `Authorization: Bearer <token>`");
+        }
+        if (principal && opts.scope && !hasScope(principal, opts.scope)) {
+          throw new ApiError(403, "insufficient_scope", `This needs a token with the \`${opts.scope}\` scope`);
+        }
+      }
+      const params = opts.params ? parseWith(opts.params, await routeCtx.params, "path") : undefined;
+      const query = opts.query ? parseWith(opts.query, queryObject(url), "query") : undefined;
+      const body = opts.body ? parseWith(opts.body, await readJson(req, opts.maxBodyBytes ?? 1_000_000), "body") : undefined;
+      const result = await handler({
+        req,
+        principal: principal as A extends "required" ? Principal : Principal | null,
+        query: query as z.infer<Q>,
+        body: body as z.infer<B>,
+        params: params as z.infer<P>,
+      });
+      return result instanceof Response ? result : json(result);
+    } catch (err) {
+      return problem(toApiError(err), url.pathname);
+    }
+  };
+}
+
+export const IdParamSchema = z.object({
+  id: z.coerce.number({ message: "must be a number" }).int().positive({ message: "must be a positive integer" }).max(2_147_483_647),
+});

@@ -1,0 +1,110 @@
+import { Redis } from "@upstash/redis";
+import { LRUCache } from "lru-cache";
+import { log } from "../log";
+
+// The cache: Upstash Redis when configured, an in-process LRU with TTLs otherwise. Values are JSON.
+// A cache that is down or slow never fails a request: reads miss, writes are skipped.
+
+export interface CacheStore {
+  readonly kind: "upstash" | "memory";
+  get<T>(key: string): Promise<T | null>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export class MemoryCache implements CacheStore {
+  readonly kind = "memory" as const;
+  private lru: LRUCache<string, { json: string }>;
+  constructor(maxEntries = 50_000) {
+    this.lru = new LRUCache({ max: maxEntries, ttlAutopurge: false });
+  }
+  async get<T>(key: string): Promise<T | null> {
+    const hit = this.lru.get(key);
+    return hit ? (JSON.parse(hit.json) as T) : null;
+  }
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    this.lru.set(key, { json: JSON.stringify(value) }, { ttl: ttlSeconds * 1000 });
+  }
+  async del(...keys: string[]): Promise<void> {
+    for (const k of keys) this.lru.delete(k);
+  }
+  async ping(): Promise<void> {}
+}
+
+export class UpstashCache implements CacheStore {
+  readonly kind = "upstash" as const;
+  private redis: Redis;
+  constructor(url: string, token: string) {
+    this.redis = new Redis({ url, token, automaticDeserialization: false, retry: { retries: 0 } });
+  }
+  async get<T>(key: string): Promise<T | null> {
+    const raw = await this.redis.get<string>(key);
+    return raw === null || raw === undefined ? null : (JSON.parse(raw) as T);
+  }
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, JSON.stringify(value), { ex: Math.max(1, Math.round(ttlSeconds)) });
+  }
+  async del(...keys: string[]): Promise<void> {
+    if (keys.length) await this.redis.del(...keys);
+  }
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+}
+
+const TIMEOUT_MS = Number(process.env.CACHE_TIMEOUT_MS ?? 250);
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`cache did not answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+/** Wraps a store so that errors and timeouts degrade to misses instead of failing callers. */
+export class SafeCache implements CacheStore {
+  constructor(readonly inner: CacheStore, private timeoutMs = TIMEOUT_MS) {}
+  get kind() {
+    return this.inner.kind;
+  }
+  async get<T>(key: string): Promise<T | null> {
+    try {
+      return await withTimeout(this.inner.get<T>(key), this.timeoutMs);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
+      return null;
+    }
+  }
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    try {
+      await withTimeout(this.inner.set(key, value, ttlSeconds), this.timeoutMs);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, key }, "cache write skipped");
+    }
+  }
+  async del(...keys: string[]): Promise<void> {
+    try {
+      await withTimeout(this.inner.del(...keys), this.timeoutMs);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, keys }, "cache delete failed");
+    }
+  }
+  ping(): Promise<void> {
+    return withTimeout(this.inner.ping(), this.timeoutMs);
+  }
+}
+
+const globalForCache = globalThis as unknown as { tastebudCache?: SafeCache };
+
+export function cache(): SafeCache {
+  if (!globalForCache.tastebudCache) {
+    const url = process.env.UPSTASH_REDIS_REST_URL || process.env.KV_REST_API_URL;
+    const token = process.env.UPSTASH_REDIS_REST_TOKEN || process.env.KV_REST_API_TOKEN;
+    globalForCache.tastebudCache = new SafeCache(url && token ? new UpstashCache(url, token) : new MemoryCache());
+  }
+  return globalForCache.tastebudCache;
+}

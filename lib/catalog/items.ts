@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { notFound } from "../api/errors";
+import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
+import { prisma, Prisma } from "../db/client";
+import type { CatalogSort, ItemSearch, ItemView } from "./schemas";
+
+type ItemRow = {
+  id: number;
+  kind: "movie" | "track";
+  title: string;
+  year: number | null;
+  genres: string[];
+  series: string | null;
+  artist: string | null;
+  ratings_count: number | null;
+  mean_rating: number | null;
+  weighted_score: number | null;
+  likes: number | null;
+};
+
+export function toItemView(row: ItemRow, externalIds: Record<string, string> = {}): ItemView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    year: row.year,
+    genres: row.genres,
+    series: row.series,
+    artist: row.artist,
+    stats: {
+      ratings_count: row.ratings_count ?? 0,
+      mean_rating: row.mean_rating === null ? null : Math.round(row.mean_rating * 100) / 100,
+      weighted_score: row.weighted_score === null ? null : Math.round(row.weighted_score * 1000) / 1000,
+      likes: row.likes ?? 0,
+    },
+    external_ids: externalIds,
+  };
+}
+
+const OffsetCursor = z.object({ o: z.number().int().min(0).max(1_000_000) });
+
+const ORDER: Record<Exclude<CatalogSort, "relevance">, Prisma.Sql> = {
+  popular: Prisma.sql`COALESCE(s.ratings_count, 0) DESC, i.id`,
+  rating: Prisma.sql`s.weighted_score DESC NULLS LAST, i.id`,
+  newest: Prisma.sql`i.year DESC NULLS LAST, i.id`,
+  oldest: Prisma.sql`i.year ASC NULLS LAST, i.id`,
+  title: Prisma.sql`i.title, i.id`,
+};
+
+/** Full-text search with trigram matching for typos, plus genre and year filters. */
+export async function searchItems(search: ItemSearch): Promise<Page<ItemView>> {
+  const offset = decodeCursor(search.cursor, OffsetCursor)?.o ?? 0;
+  const q = search.q?.trim() || undefined;
+  const where: Prisma.Sql[] = [Prisma.sql`i.kind = ${search.kind ?? "movie"}::"ItemKind"`];
+  if (search.genre) where.push(Prisma.sql`${search.genre} = ANY(i.genres)`);
+  if (search.year_from !== undefined) where.push(Prisma.sql`i.year >= ${search.year_from}`);
+  if (search.year_to !== undefined) where.push(Prisma.sql`i.year <= ${search.year_to}`);
+  if (q) {
+    where.push(Prisma.sql`(
+      to_tsvector('simple', unaccent(i.title)) @@ plainto_tsquery('simple', unaccent(${q}))
+      OR unaccent(${q}) <% unaccent(i.title)
+      OR i.title ILIKE ${"%" + q.replace(/[\\%_]/g, (c) => "\\" + c) + "%"})`);
+  }
+  const sort = search.sort ?? (q ? "relevance" : "popular");
+  const order =
+    sort === "relevance" && q
+      ? Prisma.sql`(ts_rank(to_tsvector('simple', unaccent(i.title)), plainto_tsquery('simple', unaccent(${q}))) * 2
+          + word_similarity(unaccent(${q}), unaccent(i.title)) + similarity(unaccent(${q}), unaccent(i.title))) DESC,
+          COALESCE(s.ratings_count, 0) DESC, i.id`
+      : ORDER[sort === "relevance" ? "popular" : sort];
+  const rows = await prisma().$queryRaw<ItemRow[]>`
+    SELECT i.id, i.kind::text AS kind, i.title, i.year, i.genres, i.series, i.artist,
+           s.ratings_count, s.mean_rating, s.weighted_score, s.likes
+    FROM items i LEFT JOIN item_stats s ON s.item_id = i.id
+    WHERE ${Prisma.join(where, " AND ")}
+    ORDER BY ${order}
+    LIMIT ${search.limit + 1} OFFSET ${offset}`;
+  const items = rows.slice(0, search.limit).map((r) => toItemView(r));
+  return { items, next_cursor: rows.length > search.limit ? encodeCursor({ o: offset + search.limit }) : null };
+}
+
+export async function getItem(id: number): Promise<ItemView> {
+  const rows = await prisma().$queryRaw<ItemRow[]>`
+    SELECT i.id, i.kind::text AS kind, i.title, i.year, i.genres, i.series, i.artist,
+           s.ratings_count, s.mean_rating, s.weighted_score, s.likes
+    FROM items i LEFT JOIN item_stats s ON s.item_id = i.id WHERE i.id = ${id}`;
+  if (!rows[0]) throw notFound(`Item ${id}`);
+  const ids = await prisma().externalId.findMany({ where: { itemId: id } });
+  return toItemView(rows[0], Object.fromEntries(ids.map((e) => [e.source, e.value])));
+}
+
+export async function listGenres(kind: "movie" | "track" = "movie"): Promise<{ genre: string; items: number }[]> {
+  const rows = await prisma().$queryRaw<{ genre: string; items: number }[]>`
+    SELECT g AS genre, count(*)::int AS items FROM items, unnest(genres) AS g
+    WHERE kind = ${kind}::"ItemKind" GROUP BY g ORDER BY g`;
+  return rows;
+}

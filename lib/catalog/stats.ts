@@ -1,0 +1,80 @@
+import { prisma } from "../db/client";
+
+// Catalog statistics: per item the ratings count, mean and IMDb-weighted score
+//   WR = v/(v+m) * R + m/(v+m) * C
+// (v ratings of mean R, C the global mean, m the 60th percentile of counts), likes, and per genre the top items.
+
+export type StatsPrior = { globalMean: number; minVotes: number; ratings: number; items: number };
+
+export function weightedScore(count: number, mean: number, prior: Pick<StatsPrior, "globalMean" | "minVotes">): number {
+  if (count === 0) return prior.globalMean;
+  return (count / (count + prior.minVotes)) * mean + (prior.minVotes / (count + prior.minVotes)) * prior.globalMean;
+}
+
+export async function computePrior(): Promise<StatsPrior> {
+  const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint; items: bigint }[]>`
+    WITH per_item AS (SELECT item_id, count(*) AS n FROM ratings GROUP BY item_id)
+    SELECT (SELECT avg(rating)::float8 FROM ratings) AS global_mean,
+           (SELECT percentile_cont(0.6) WITHIN GROUP (ORDER BY n)::float8 FROM per_item) AS min_votes,
+           (SELECT count(*) FROM ratings) AS ratings,
+           (SELECT count(*) FROM per_item) AS items`;
+  return {
+    globalMean: row?.global_mean ?? 0,
+    minVotes: Math.max(1, Math.round(row?.min_votes ?? 1)),
+    ratings: Number(row?.ratings ?? 0),
+    items: Number(row?.items ?? 0),
+  };
+}
+
+/** Rewrites item_stats for items with ids in [fromId, toId]; the job calls it in slices to report progress. */
+export async function writeItemStats(prior: StatsPrior, fromId: number, toId: number): Promise<number> {
+  return prisma().$executeRaw`
+    INSERT INTO item_stats (item_id, ratings_count, mean_rating, weighted_score, likes, updated_at)
+    SELECT i.id,
+           COALESCE(r.n, 0),
+           COALESCE(r.mean, 0),
+           CASE WHEN COALESCE(r.n, 0) = 0 THEN ${prior.globalMean}::float8
+                ELSE (r.n::float8 / (r.n + ${prior.minVotes})) * r.mean + (${prior.minVotes}::float8 / (r.n + ${prior.minVotes})) * ${prior.globalMean}::float8 END,
+           COALESCE(f.likes, 0),
+           now()
+    FROM items i
+    LEFT JOIN (SELECT item_id, count(*)::int AS n, avg(rating)::float8 AS mean FROM ratings
+               WHERE item_id BETWEEN ${fromId} AND ${toId} GROUP BY item_id) r ON r.item_id = i.id
+    LEFT JOIN (SELECT item_id, count(*)::int AS likes FROM feedback
+               WHERE reaction = 'like' AND item_id BETWEEN ${fromId} AND ${toId} GROUP BY item_id) f ON f.item_id = i.id
+    WHERE i.id BETWEEN ${fromId} AND ${toId}
+    ON CONFLICT (item_id) DO UPDATE SET ratings_count = EXCLUDED.ratings_count, mean_rating = EXCLUDED.mean_rating,
+      weighted_score = EXCLUDED.weighted_score, likes = EXCLUDED.likes, updated_at = EXCLUDED.updated_at`;
+}
+
+export async function itemIdRange(): Promise<{ min: number; max: number }> {
+  const [row] = await prisma().$queryRaw<{ min: number | null; max: number | null }[]>`SELECT min(id) AS min, max(id) AS max FROM items`;
+  return { min: row?.min ?? 0, max: row?.max ?? -1 };
+}
+
+export type GenreTop = { genre: string; items: { id: number; title: string; weighted_score: number }[] };
+
+export async function topByGenre(perGenre = 10): Promise<GenreTop[]> {
+  const rows = await prisma().$queryRaw<{ genre: string; id: number; title: string; weighted_score: number }[]>`
+    SELECT genre, id, title, weighted_score FROM (
+      SELECT g AS genre, i.id, i.title, s.weighted_score,
+             row_number() OVER (PARTITION BY g ORDER BY s.weighted_score DESC, i.id) AS rank
+      FROM items i JOIN item_stats s ON s.item_id = i.id, unnest(i.genres) AS g
+      WHERE s.ratings_count > 0) ranked
+    WHERE rank <= ${perGenre} ORDER BY genre, rank`;
+  const byGenre = new Map<string, GenreTop>();
+  for (const r of rows) {
+    const entry = byGenre.get(r.genre) ?? { genre: r.genre, items: [] };
+    entry.items.push({ id: r.id, title: r.title, weighted_score: Math.round(r.weighted_score * 1000) / 1000 });
+    byGenre.set(r.genre, entry);
+  }
+  return [...byGenre.values()];
+}
+
+/** The whole computation in one go, for the seed; the job runs the same pieces as steps. */
+export async function recomputeCatalogStats(): Promise<StatsPrior> {
+  const prior = await computePrior();
+  const { min, max } = await itemIdRange();
+  if (max >= min) await writeItemStats(prior, min, max);
+  return prior;
+}

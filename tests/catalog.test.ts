@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as listItems } from "../app/api/v1/items/route";
+import { GET as getItemRoute } from "../app/api/v1/items/[id]/route";
+import { recomputeCatalogStats } from "../lib/catalog/stats";
+import { prisma } from "../lib/db/client";
+import { useTestDatabase } from "./support/db";
+import { call, expectProblem } from "./support/http";
+
+useTestDatabase();
+
+type ItemsPage = { items: { id: number; title: string; year: number; genres: string[]; stats: { ratings_count: number } }[]; next_cursor: string | null };
+
+const FIXTURE = [
+  ["The Godfather", 1972, ["Crime", "Drama"]],
+  ["The Godfather Part II", 1974, ["Crime", "Drama"]],
+  ["Amélie", 2001, ["Comedy", "Romance"]],
+  ["Alien", 1979, ["Horror", "Sci-Fi"]],
+  ["Aliens", 1986, ["Action", "Sci-Fi"]],
+  ["Toy Story", 1995, ["Animation", "Children", "Comedy"]],
+  ["Heat", 1995, ["Action", "Crime", "Thriller"]],
+] as const;
+
+beforeAll(async () => {
+  for (const [title, year, genres] of FIXTURE) await prisma().item.create({ data: { title, year, genres: [...genres] } });
+  const user = await prisma().user.create({ data: { source: "test", externalId: "1" } });
+  const alien = await prisma().item.findFirstOrThrow({ where: { title: "Alien" } });
+  await prisma().rating.create({ data: { userId: user.id, itemId: alien.id, rating: 5, ratedAt: new Date() } });
+  await recomputeCatalogStats();
+});
+
+const search = (query: string) => call<ItemsPage>(listItems, { path: `/api/v1/items?${query}` });
+
+describe("catalog search", () => {
+  it("finds a title despite a typo (trigram)", async () => {
+    const res = await search("q=godfater");
+    expect(res.status).toBe(200);
+    expect(res.body.items[0].title).toBe("The Godfather");
+  });
+
+  it("matches words regardless of accents and case", async () => {
+    expect((await search("q=amelie")).body.items.map((i) => i.title)).toEqual(["Amélie"]);
+    expect((await search("q=HEAT")).body.items[0].title).toBe("Heat");
+  });
+
+  it("filters by genre and year range", async () => {
+    const res = await search("genre=Sci-Fi&year_from=1980&year_to=1990");
+    expect(res.body.items.map((i) => i.title)).toEqual(["Aliens"]);
+    const crime = await search("genre=Crime&sort=oldest");
+    expect(crime.body.items.map((i) => i.year)).toEqual([1972, 1974, 1995]);
+  });
+
+  it("pages with an opaque cursor until the end, without repeats", async () => {
+    const seen: number[] = [];
+    let cursor: string | null = "";
+    let pages = 0;
+    while (cursor !== null) {
+      const res: Awaited<ReturnType<typeof search>> = await search(`limit=3&sort=title${cursor ? `&cursor=${cursor}` : ""}`);
+      seen.push(...res.body.items.map((i) => i.id));
+      cursor = res.body.next_cursor;
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(FIXTURE.length);
+  });
+
+  it("sorts by popularity using the statistics", async () => {
+    const res = await search("sort=popular&limit=1");
+    expect(res.body.items[0]).toMatchObject({ title: "Alien", stats: { ratings_count: 1 } });
+  });
+
+  it("rejects bad parameters with 400 problem+json", async () => {
+    expectProblem(await search("year_from=2000&year_to=1990"), 400, "validation_failed");
+    expectProblem(await search("limit=0"), 400, "validation_failed");
+    expectProblem(await search("limit=abc"), 400, "validation_failed");
+    expectProblem(await search("sort=sideways"), 400, "validation_failed");
+    expectProblem(await search("cursor=not-a-cursor"), 400, "invalid_cursor");
+  });
+});
+
+describe("item details", () => {
+  it("returns one item with its statistics", async () => {
+    const alien = await prisma().item.findFirstOrThrow({ where: { title: "Alien" } });
+    const res = await call(getItemRoute, { params: { id: String(alien.id) } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ title: "Alien", year: 1979, genres: ["Horror", "Sci-Fi"], stats: { ratings_count: 1, mean_rating: 5 } });
+  });
+
+  it("answers 404 for an unknown id and 400 for a non-numeric one", async () => {
+    expectProblem(await call(getItemRoute, { params: { id: "999999" } }), 404, "not_found");
+    expectProblem(await call(getItemRoute, { params: { id: "abc" } }), 400, "validation_failed");
+    expectProblem(await call(getItemRoute, { params: { id: "-1" } }), 400, "validation_failed");
+  });
+});
