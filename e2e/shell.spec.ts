@@ -6,7 +6,7 @@ test("the header works at this screen width, signed out and signed in", async ({
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   if (isMobile) {
     await page.getByText("Menu").click();
-    await page.getByRole("link", { name: "Movies" }).click();
+    await page.locator("details").getByRole("link", { name: "Movies", exact: true }).click();
     await expect(page).toHaveURL(/\/movies$/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

@@ -1,7 +1,7 @@
 // `npm start`: database (embedded unless DATABASE_URL is set), migrations, demo data on first run,
 // a production build if there is none, then `next start` on PORT. Ctrl-C stops it all.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { readConfig } from "../lib/config";
@@ -12,6 +12,29 @@ import { ensureAdmin } from "../lib/auth/users";
 import { prisma } from "../lib/db/client";
 
 const say = (msg: string) => console.log(`[tastebud] ${msg}`);
+
+/** The newest modification time under the folders the build reads, to tell a stale build from a fresh one. */
+function newestSourceMtime(root: string): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === "generated" || entry.name.startsWith(".")) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  for (const dir of ["app", "components", "lib", "public"]) if (existsSync(path.join(root, dir))) walk(path.join(root, dir));
+  for (const file of ["next.config.mjs", "package.json", "postcss.config.mjs"]) {
+    if (existsSync(path.join(root, file))) newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent(root: string): boolean {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(root);
+}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,8 +92,8 @@ async function main() {
   await prisma().$disconnect();
 
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  if (!existsSync(path.join(root, ".next", "BUILD_ID")) || process.env.FORCE_BUILD === "1") {
-    say("building the app (first start only)...");
+  if (!buildIsCurrent(root) || process.env.FORCE_BUILD === "1") {
+    say("building the app (sources changed since the last build, or none yet)...");
     const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
     if (build.status !== 0) throw new Error("next build failed; see the output above");
   }

@@ -25,7 +25,7 @@ export function MovieCard({ item, children }: { item: ItemView; children?: React
           ) : null}
         </p>
         <p className="mt-1.5 flex flex-wrap gap-1">
-          {item.genres.slice(0, 3).map((g) => (
+          {item.genres.map((g) => (
             <span key={g} className="rounded-full bg-stone-100 px-2 py-0.5 text-xs text-stone-600">
               {g}
             </span>

@@ -58,7 +58,7 @@ export function generateDemoRatings(films: readonly DemoFilm[], opts: { users: n
     const first = START + rnd.next() * (END - START) * 0.8;
     const span = rnd.next() * (END - first);
     for (const f of picked) {
-      const raw = 3.1 + bias + quality[f] + 1.0 * affinity(f) + rnd.normal() * 0.55;
+      const raw = 2.3 + bias + quality[f] + 0.75 * affinity(f) + rnd.normal() * 0.6;
       const rating = Math.min(5, Math.max(0.5, Math.round(raw * 2) / 2));
       ratings.push({ user: u, film: f, rating, ratedAt: new Date(Math.round(first + rnd.next() * span)) });
     }
