@@ -26,7 +26,7 @@ test("sign-up and sign-in explain what is wrong", async ({ page }) => {
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page.getByText("An account with this email already exists")).toBeVisible();
 
-  await signIn(page, person.email, "wrong password");
+  await signIn(page, person.email, "wrong password", { expectFailure: true });
   await expect(page.getByText("Wrong email or password.")).toBeVisible();
 });
 

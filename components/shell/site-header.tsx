@@ -6,7 +6,10 @@ const NAV = [
   { href: "/", label: "Home" },
   { href: "/movies", label: "Movies" },
 ];
-const SIGNED_IN_NAV = [{ href: "/settings/tokens", label: "API tokens" }];
+const SIGNED_IN_NAV = [
+  { href: "/jobs", label: "Jobs" },
+  { href: "/settings/tokens", label: "API tokens" },
+];
 
 export function SiteHeader({ user }: { user: SessionUser | null }) {
   const links = user ? [...NAV, ...SIGNED_IN_NAV] : NAV;

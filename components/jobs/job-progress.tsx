@@ -1,0 +1,85 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "@/components/api-fetch";
+import { isActive, type Job } from "./types";
+
+const STATUS_STYLE: Record<Job["status"], string> = {
+  queued: "bg-stone-100 text-stone-700",
+  sent: "bg-stone-100 text-stone-700",
+  running: "bg-sky-100 text-sky-800",
+  succeeded: "bg-emerald-100 text-emerald-800",
+  failed: "bg-red-100 text-red-800",
+  cancelled: "bg-amber-100 text-amber-800",
+};
+
+export function StatusBadge({ status }: { status: Job["status"] }) {
+  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[status]}`} data-testid="job-status">{status}</span>;
+}
+
+export function ProgressBar({ job }: { job: Pick<Job, "progress" | "status" | "message"> }) {
+  const colour = job.status === "failed" ? "bg-red-500" : job.status === "cancelled" ? "bg-amber-500" : job.status === "succeeded" ? "bg-emerald-500" : "bg-brand-500";
+  return (
+    <div
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={job.progress}
+      aria-label={job.message ?? "Progress"}
+      className="h-2 w-full overflow-hidden rounded-full bg-stone-200"
+    >
+      <div className={`h-full rounded-full transition-[width] duration-300 ${colour}`} style={{ width: `${job.progress}%` }} />
+    </div>
+  );
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return "-";
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export function useCancelJob() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<Job>(`/api/v1/jobs/${id}/cancel`, { method: "POST" }),
+    onSuccess: (job) => {
+      qc.setQueryData(["job", job.id], job);
+      void qc.invalidateQueries({ queryKey: ["jobs"] });
+    },
+  });
+}
+
+/** The small widget a page shows after starting a job: live bar, status, cancel, and the outcome. */
+export function JobProgress({ jobId, onDone }: { jobId: string; onDone?: (job: Job) => void }) {
+  const cancel = useCancelJob();
+  const { data: job, error } = useQuery({
+    queryKey: ["job", jobId],
+    queryFn: async () => {
+      const j = await apiFetch<Job>(`/api/v1/jobs/${jobId}`);
+      if (!isActive(j)) onDone?.(j);
+      return j;
+    },
+    refetchInterval: (q) => (q.state.data && !isActive(q.state.data) ? false : 700),
+  });
+  if (error) return <p className="text-sm text-red-700">{error.message}</p>;
+  if (!job) return <p className="text-sm text-stone-500">Starting...</p>;
+  return (
+    <div className="space-y-2 rounded-lg border border-stone-200 bg-white p-3" data-testid="job-progress">
+      <div className="flex items-center gap-2 text-sm">
+        <StatusBadge status={job.status} />
+        <span className="flex-1 truncate text-stone-600">{job.message}</span>
+        <span className="tabular-nums text-stone-500">{job.progress}%</span>
+        {isActive(job) ? (
+          <button type="button" className="text-sm text-red-700 hover:underline" onClick={() => cancel.mutate(job.id)} disabled={job.cancel_requested}>
+            {job.cancel_requested ? "Cancelling..." : "Cancel"}
+          </button>
+        ) : null}
+      </div>
+      <ProgressBar job={job} />
+      {job.error ? <p className="text-sm text-red-700">{job.error}</p> : null}
+    </div>
+  );
+}

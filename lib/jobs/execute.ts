@@ -1,0 +1,98 @@
+import { prisma } from "../db/client";
+import { log } from "../log";
+import { jobDefinition } from "./registry";
+import {
+  cancelRequested,
+  markCancelled,
+  markFailed,
+  markRunning,
+  markSucceeded,
+  readStep,
+  writeProgress,
+  writeStep,
+} from "./store";
+import { JobCancelledError, type Json, type StepTool } from "./types";
+
+// Runs one attempt of a job, whichever engine called it. Terminal jobs are never run again, so an engine's
+// redelivery after a crash cannot finish a job twice.
+
+const PROGRESS_INTERVAL_MS = 250;
+
+/** Steps memoized in the job_steps table: the embedded runner's durability. */
+export function databaseSteps(jobId: string): StepTool {
+  return {
+    async run<T extends Json | void>(id: string, fn: () => Promise<T>): Promise<T> {
+      const stored = await readStep(jobId, id);
+      if (stored.found) return (stored.output ?? undefined) as T;
+      if (await cancelRequested(jobId)) throw new JobCancelledError();
+      const output = await fn();
+      await writeStep(jobId, id, output);
+      return output;
+    },
+  };
+}
+
+/** Wraps an engine's own step tool (Inngest's) with the cancel check between steps. */
+export function cancellableSteps(jobId: string, inner: StepTool): StepTool {
+  return {
+    async run<T extends Json | void>(id: string, fn: () => Promise<T>): Promise<T> {
+      return inner.run(id, async () => {
+        if (await cancelRequested(jobId)) throw new JobCancelledError();
+        return fn();
+      });
+    },
+  };
+}
+
+export type ExecuteOutcome = { status: "succeeded" | "failed" | "cancelled" | "skipped" | "retry"; result?: Json; error?: string };
+
+export async function executeJob(jobId: string, opts: { attempt: number; maxAttempts: number; step?: StepTool }): Promise<ExecuteOutcome> {
+  const job = await prisma().job.findUnique({ where: { id: jobId } });
+  if (!job) {
+    log.warn({ jobId }, "job record not found; nothing to run");
+    return { status: "skipped" };
+  }
+  if (job.status === "succeeded" || job.status === "failed" || job.status === "cancelled") {
+    return { status: "skipped", result: (job.result ?? undefined) as Json | undefined };
+  }
+  if (job.cancelRequested) {
+    await markCancelled(jobId);
+    return { status: "cancelled" };
+  }
+  const def = jobDefinition(job.kind);
+  if (!def) {
+    await markFailed(jobId, `No handler is registered for job kind "${job.kind}"`, true);
+    return { status: "failed" };
+  }
+  await markRunning(jobId, opts.attempt);
+  let lastWrite = 0;
+  const progress = async (percent: number, message?: string) => {
+    const now = Date.now();
+    if (now - lastWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
+    lastWrite = now;
+    if (await writeProgress(jobId, percent, message)) throw new JobCancelledError();
+  };
+  try {
+    const payload = def.payload.parse(job.payload);
+    const result = await def.run({
+      jobId,
+      ownerId: job.ownerId,
+      attempt: opts.attempt,
+      payload,
+      step: opts.step ?? databaseSteps(jobId),
+      progress,
+    });
+    await markSucceeded(jobId, result ?? null);
+    return { status: "succeeded", result };
+  } catch (err) {
+    if (err instanceof JobCancelledError) {
+      await markCancelled(jobId);
+      return { status: "cancelled" };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const final = opts.attempt + 1 >= opts.maxAttempts;
+    await markFailed(jobId, message, final);
+    log.warn({ jobId, kind: job.kind, attempt: opts.attempt, final, err: message }, "job attempt failed");
+    return { status: final ? "failed" : "retry", error: message };
+  }
+}

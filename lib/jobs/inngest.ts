@@ -1,0 +1,45 @@
+import { Inngest } from "inngest";
+import { cancellableSteps, executeJob } from "./execute";
+import { jobDefinitions } from "./registry";
+import type { Json, StepTool } from "./types";
+
+// Inngest wiring for the same handlers: one function per job kind, triggered by `tastebud/<kind>` events and by
+// its cron, cancelled by `tastebud/job.cancel` for its job id. Served at /api/inngest.
+
+export const inngest = new Inngest({ id: "tastebud" });
+
+export const jobEvent = (kind: string) => `tastebud/${kind}`;
+export const CANCEL_EVENT = "tastebud/job.cancel";
+
+type InngestStep = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
+
+export function buildInngestFunctions() {
+  return jobDefinitions().map((def) =>
+    inngest.createFunction(
+      {
+        id: def.kind,
+        name: def.title,
+        retries: def.retries as 0 | 1 | 2 | 3 | 4 | 5,
+        concurrency: { limit: def.concurrency },
+        cancelOn: [{ event: CANCEL_EVENT, if: "async.data.jobId == event.data.jobId" }],
+        triggers: def.cron ? [{ event: jobEvent(def.kind) }, { cron: `TZ=UTC ${def.cron}` }] : [{ event: jobEvent(def.kind) }],
+      },
+      async ({ event, step, attempt, runId }) => {
+        const data = (event.data ?? {}) as { jobId?: string };
+        const jobId =
+          data.jobId ??
+          ((await step.run("create-record", async () => {
+            const { createJobRecord } = await import("./store");
+            const job = await createJobRecord({ kind: def.kind, ownerId: null, payload: {}, maxAttempts: def.retries + 1, scheduled: true });
+            return job.id;
+          })) as string);
+        const inner: StepTool = {
+          run: <T extends Json | void>(id: string, fn: () => Promise<T>) => (step as unknown as InngestStep).run(id, fn) as Promise<T>,
+        };
+        const outcome = await executeJob(jobId, { attempt, maxAttempts: def.retries + 1, step: cancellableSteps(jobId, inner) });
+        if (outcome.status === "retry") throw new Error(outcome.error ?? "attempt failed");
+        return { jobId, runId, status: outcome.status, result: outcome.result ?? null };
+      },
+    ),
+  );
+}

@@ -1,0 +1,19 @@
+import { catalogStatsJob } from "./handlers/catalog-stats";
+import type { JobDefinition } from "./types";
+
+// Every job Tastebud knows, in one place: both engines and the Jobs page read this list.
+const definitions = new Map<string, JobDefinition<never>>();
+
+export function registerJob(def: JobDefinition<never> | JobDefinition<unknown>): void {
+  definitions.set(def.kind, def as JobDefinition<never>);
+}
+
+export function jobDefinition(kind: string): JobDefinition<unknown> | undefined {
+  return definitions.get(kind) as JobDefinition<unknown> | undefined;
+}
+
+export function jobDefinitions(): JobDefinition<unknown>[] {
+  return [...definitions.values()] as JobDefinition<unknown>[];
+}
+
+registerJob(catalogStatsJob);

@@ -1,0 +1,51 @@
+import type { z } from "zod";
+
+// A job handler is plain code over a payload, a `step` tool and a progress reporter. The same handler runs on
+// Inngest (inngest/functions.ts) and on the embedded runner (lib/jobs/embedded.ts).
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export type StepTool = {
+  /** Runs `fn` once per job: a retried or resumed job gets the stored output instead of running it again. */
+  run<T extends Json | void>(id: string, fn: () => Promise<T>): Promise<T>;
+};
+
+export type JobContext<P> = {
+  jobId: string;
+  ownerId: number | null;
+  /** 0 for the first attempt. */
+  attempt: number;
+  payload: P;
+  step: StepTool;
+  /** Reports progress 0-100 with a message; throws JobCancelledError once a cancel was requested. */
+  progress(percent: number, message?: string): Promise<void>;
+};
+
+export type JobDefinition<P = unknown, R extends Json = Json> = {
+  kind: string;
+  title: string;
+  description: string;
+  payload: z.ZodType<P>;
+  /** Retries after the first attempt, with exponential backoff. */
+  retries: number;
+  /** At most this many run at once. */
+  concurrency: number;
+  /** Cron expression (UTC) when the job also runs on a schedule. */
+  cron?: string;
+  /** Who may start it by hand. */
+  startableBy: "admin" | "user";
+  /** A run longer than this is considered lost and is retried. */
+  timeoutSeconds: number;
+  run(ctx: JobContext<P>): Promise<R>;
+};
+
+export function defineJob<P, R extends Json>(def: JobDefinition<P, R>): JobDefinition<P, R> {
+  return def;
+}
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super("The job was cancelled");
+    this.name = "JobCancelledError";
+  }
+}

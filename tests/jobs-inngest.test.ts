@@ -1,0 +1,69 @@
+import { InngestTestEngine } from "@inngest/test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../lib/db/client";
+import { buildInngestFunctions } from "../lib/jobs/inngest";
+import { createJobRecord } from "../lib/jobs/store";
+import { stepsJob } from "./support/test-jobs";
+import { useTestDatabase } from "./support/db";
+
+// The same handlers through Inngest's own execution engine (in-process, no server): proves the wiring.
+useTestDatabase();
+
+const fn = (kind: string) => {
+  const found = buildInngestFunctions().find((f) => f.id() === kind || f.id().endsWith(`-${kind}`));
+  if (!found) throw new Error(`no Inngest function for ${kind}`);
+  return found;
+};
+
+beforeAll(async () => {
+  const item = await prisma().item.create({ data: { title: "Inngest Movie", year: 1999, genres: ["Comedy"] } });
+  const u = await prisma().user.create({ data: { source: "test", externalId: "i1" } });
+  await prisma().rating.create({ data: { userId: u.id, itemId: item.id, rating: 3.5, ratedAt: new Date() } });
+});
+
+describe("Inngest functions", () => {
+  it("declares one function per handler with its cron, retries and cancel event", () => {
+    const stats = fn("catalog-stats");
+    const config = stats["getConfig"]({ baseUrl: new URL("http://localhost/api/inngest"), appPrefix: "tastebud" })[0] as {
+      triggers: { cron?: string; event?: string }[];
+      cancel?: { event: string }[];
+      retries?: { attempts: number };
+    };
+    expect(config.triggers).toEqual(expect.arrayContaining([{ event: "tastebud/catalog-stats" }, { cron: "TZ=UTC 0 3 * * *" }]));
+    expect(config.cancel?.[0]?.event).toBe("tastebud/job.cancel");
+  });
+
+  it("runs the catalog statistics handler to success and writes the job record", async () => {
+    const job = await createJobRecord({ kind: "catalog-stats", ownerId: null, payload: {}, maxAttempts: 3 });
+    const t = new InngestTestEngine({ function: fn("catalog-stats"), events: [{ name: "tastebud/catalog-stats", data: { jobId: job.id } }] });
+    const { result, error } = await t.execute();
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ jobId: job.id, status: "succeeded" });
+    const stored = await prisma().job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(stored).toMatchObject({ status: "succeeded", progress: 100 });
+    expect(await prisma().itemStats.count()).toBe(1);
+  });
+
+  it("memoizes steps through Inngest: a mocked step output is used instead of running it", async () => {
+    const job = await createJobRecord({ kind: stepsJob.kind, ownerId: null, payload: { steps: 2 }, maxAttempts: 3 });
+    const t = new InngestTestEngine({
+      function: fn(stepsJob.kind),
+      events: [{ name: `tastebud/${stepsJob.kind}`, data: { jobId: job.id } }],
+      steps: [{ id: "step-1", handler: () => 40 }],
+    });
+    const { result } = await t.execute();
+    expect(result).toMatchObject({ status: "succeeded", result: { total: 40 } });
+  });
+
+  it("marks the job failed after the last attempt's error", async () => {
+    const job = await createJobRecord({ kind: stepsJob.kind, ownerId: null, payload: { steps: 1, failAttempts: 9 }, maxAttempts: 3 });
+    const t = new InngestTestEngine({
+      function: fn(stepsJob.kind),
+      events: [{ name: `tastebud/${stepsJob.kind}`, data: { jobId: job.id } }],
+      transformCtx: (ctx) => ({ ...ctx, attempt: 2 }),
+    });
+    const { result } = await t.execute();
+    expect(result).toMatchObject({ status: "failed" });
+    expect(await prisma().job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: "failed", error: "planned failure on attempt 3" });
+  });
+});
