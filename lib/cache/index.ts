@@ -8,6 +8,8 @@ import { log } from "../log";
 export interface CacheStore {
   readonly kind: "upstash" | "memory";
   get<T>(key: string): Promise<T | null>;
+  /** Several keys in one round trip; missing keys are null. */
+  mget<T>(...keys: string[]): Promise<(T | null)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   ping(): Promise<void>;
@@ -23,8 +25,11 @@ export class MemoryCache implements CacheStore {
     const hit = this.lru.get(key);
     return hit ? (JSON.parse(hit.json) as T) : null;
   }
+  async mget<T>(...keys: string[]): Promise<(T | null)[]> {
+    return Promise.all(keys.map((k) => this.get<T>(k)));
+  }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    this.lru.set(key, { json: JSON.stringify(value) }, { ttl: ttlSeconds * 1000 });
+    this.lru.set(key, { json: JSON.stringify(value ?? null) }, { ttl: ttlSeconds * 1000 });
   }
   async del(...keys: string[]): Promise<void> {
     for (const k of keys) this.lru.delete(k);
@@ -41,6 +46,11 @@ export class UpstashCache implements CacheStore {
   async get<T>(key: string): Promise<T | null> {
     const raw = await this.redis.get<string>(key);
     return raw === null || raw === undefined ? null : (JSON.parse(raw) as T);
+  }
+  async mget<T>(...keys: string[]): Promise<(T | null)[]> {
+    if (keys.length === 0) return [];
+    const raws = await this.redis.mget<(string | null)[]>(...keys);
+    return raws.map((raw) => (raw === null || raw === undefined ? null : (JSON.parse(raw) as T)));
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     await this.redis.set(key, JSON.stringify(value), { ex: Math.max(1, Math.round(ttlSeconds)) });
@@ -77,6 +87,14 @@ export class SafeCache implements CacheStore {
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
       return null;
+    }
+  }
+  async mget<T>(...keys: string[]): Promise<(T | null)[]> {
+    try {
+      return await withTimeout(this.inner.mget<T>(...keys), this.timeoutMs);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, keys }, "cache read failed; reading from the database");
+      return keys.map(() => null);
     }
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import pg from "pg";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded";
 import { migrate } from "./migrate";
@@ -9,20 +10,53 @@ import { migrate } from "./migrate";
 
 export type Database = { url: string; embedded: EmbeddedDatabase | null };
 
-export async function openDatabase(opts: { dataDir: string; onLog?: (line: string) => void }): Promise<Database> {
+export async function openDatabase(opts: { dataDir: string; onLog?: (line: string) => void; shareRunning?: boolean }): Promise<Database> {
   const given = process.env.DATABASE_URL;
   if (given) {
     await migrate(given);
     return { url: given, embedded: null };
   }
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, "postgres"), onLog: opts.onLog });
+  const urlFile = path.join(opts.dataDir, "postgres.url");
+  let embedded: EmbeddedDatabase;
+  try {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, "postgres"), onLog: opts.onLog });
+  } catch (err) {
+    // Another process (a running `npm start`) owns the embedded database: share it rather than fail.
+    const running = existsSync(urlFile) ? readFileSync(urlFile, "utf8").trim() : null;
+    if (running && opts.shareRunning && (await reachable(running))) return { url: running, embedded: null };
+    throw err;
+  }
   try {
     await migrate(embedded.url);
   } catch (err) {
     await embedded.stop();
     throw err;
   }
-  return { url: embedded.url, embedded };
+  writeFileSync(urlFile, embedded.url + "\n", { mode: 0o600 });
+  const stop = embedded.stop;
+  return {
+    url: embedded.url,
+    embedded: {
+      ...embedded,
+      stop: async () => {
+        rmSync(urlFile, { force: true });
+        await stop();
+      },
+    },
+  };
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** NEXTAUTH_SECRET when set; otherwise one generated on first start and kept in the data directory. */

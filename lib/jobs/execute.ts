@@ -46,7 +46,10 @@ export function cancellableSteps(jobId: string, inner: StepTool): StepTool {
 
 export type ExecuteOutcome = { status: "succeeded" | "failed" | "cancelled" | "skipped" | "retry"; result?: Json; error?: string };
 
-export async function executeJob(jobId: string, opts: { attempt: number; maxAttempts: number; step?: StepTool }): Promise<ExecuteOutcome> {
+export async function executeJob(
+  jobId: string,
+  opts: { attempt: number; maxAttempts: number; step?: StepTool; onProgress?: (percent: number, message?: string) => void },
+): Promise<ExecuteOutcome> {
   const job = await prisma().job.findUnique({ where: { id: jobId } });
   if (!job) {
     log.warn({ jobId }, "job record not found; nothing to run");
@@ -67,6 +70,7 @@ export async function executeJob(jobId: string, opts: { attempt: number; maxAtte
   await markRunning(jobId, opts.attempt);
   let lastWrite = 0;
   const progress = async (percent: number, message?: string) => {
+    opts.onProgress?.(percent, message);
     const now = Date.now();
     if (now - lastWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
     lastWrite = now;

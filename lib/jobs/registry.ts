@@ -1,4 +1,5 @@
 import { catalogStatsJob } from "./handlers/catalog-stats";
+import { importJob } from "./handlers/import";
 import type { JobDefinition } from "./types";
 
 // Every job Tastebud knows, in one place: both engines and the Jobs page read this list.
@@ -17,3 +18,4 @@ export function jobDefinitions(): JobDefinition<unknown>[] {
 }
 
 registerJob(catalogStatsJob);
+registerJob(importJob);

@@ -1,0 +1,127 @@
+import { statSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { z } from "zod";
+import { cache } from "../../cache";
+import { CATALOG_READERS, importCatalogFile, type CatalogFormat } from "../../catalog/import";
+import { recomputeCatalogStats } from "../../catalog/stats";
+import { databaseUrl } from "../../db/client";
+import { RATING_FORMATS } from "../../ratings/formats";
+import { errorBudgetLeft, importRatingsBatch, type BatchResult } from "../../ratings/import-ratings";
+import { emptyReport, type ImportReport } from "../../ratings/report";
+import { RATINGS_EPOCH_KEY } from "../../ratings/cache-keys";
+import { defineJob, type Json } from "../types";
+
+export const IMPORT_FORMATS = ["ratings", "movietweetings-ratings", "movies", "links", "movies-metadata", "movietweetings-movies"] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+const RATINGS: Partial<Record<ImportFormat, keyof typeof RATING_FORMATS>> = { ratings: "movielens", "movietweetings-ratings": "movietweetings" };
+
+export const ImportPayloadSchema = z.object({
+  format: z.enum(IMPORT_FORMATS),
+  path: z.string().min(1),
+  name: z.string().min(1).max(300),
+  /** size:mtime of the file, so a re-run of the same file can find and resume its unfinished job. */
+  fingerprint: z.string().optional(),
+  batch_lines: z.number().int().min(1).max(5_000_000).default(500_000),
+  /** Uploaded copies are removed once imported. */
+  delete_after: z.boolean().default(false),
+});
+
+function human(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1 << 20) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1 << 30) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+  return `${(bytes / (1 << 30)).toFixed(2)} GB`;
+}
+
+function eta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "-";
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+// Imports a ratings or catalog file. Ratings go in batches of `batch_lines` lines, each a durable step that
+// commits on its own and returns the byte offset to continue from, so a killed import resumes after its last
+// finished batch and never loads a line twice.
+export const importJob = defineJob({
+  kind: "import",
+  title: "Import a data file",
+  description: "Ratings (MovieLens, MovieTweetings) or catalog files (movies, links, metadata).",
+  payload: ImportPayloadSchema,
+  retries: 2,
+  concurrency: 1,
+  startableBy: "admin",
+  timeoutSeconds: 60 * 60,
+  async run({ payload, step, progress }) {
+    let size: number;
+    try {
+      size = statSync(payload.path).size;
+    } catch {
+      throw new Error(`The file ${payload.name} is no longer at ${payload.path}`);
+    }
+    const report: ImportReport = emptyReport(payload.name, payload.format, size);
+    const started = Date.now();
+    if (size === 0) report.warnings.push("The file is empty");
+    const ratingFormat = RATINGS[payload.format];
+    if (ratingFormat) {
+      const format = RATING_FORMATS[ratingFormat];
+      let next = 0;
+      let line = 1;
+      let doneBytesAtStart: number | null = null;
+      for (let k = 0; ; k++) {
+        const batch = (await step.run(`batch-${k}`, async () =>
+          (await importRatingsBatch(databaseUrl(), {
+            path: payload.path,
+            format,
+            start: next,
+            firstLine: line,
+            maxLines: payload.batch_lines,
+            errorBudget: errorBudgetLeft(report.errors.length),
+          })) as unknown as Json,
+        )) as unknown as BatchResult;
+        next = batch.next;
+        line = batch.nextLine;
+        report.rows_read += batch.read;
+        report.rows_loaded += batch.loaded;
+        report.rows_rejected += batch.rejected;
+        report.rows_changed += batch.changed;
+        report.users_created += batch.usersCreated;
+        report.items_created += batch.itemsCreated;
+        report.errors.push(...batch.errors.slice(0, errorBudgetLeft(report.errors.length)));
+        doneBytesAtStart ??= k === 0 ? 0 : next;
+        const elapsed = (Date.now() - started) / 1000;
+        const rate = elapsed > 0 ? (next - doneBytesAtStart) / elapsed : 0;
+        const rowsRate = elapsed > 0 ? Math.round(report.rows_read / elapsed) : 0;
+        await progress(
+          Math.min(95, Math.floor((next / Math.max(1, size)) * 95)),
+          `${human(next)} of ${human(size)} · ${report.rows_read.toLocaleString("en")} rows · ${rowsRate.toLocaleString("en")} rows/s · ETA ${eta(rate > 0 ? (size - next) / rate : NaN)}`,
+        );
+        if (batch.done) break;
+      }
+      if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
+    } else {
+      await progress(5, `Reading ${payload.name}`);
+      const result = await step.run("catalog", async () => (await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path)) as unknown as Json);
+      const r = result as unknown as Awaited<ReturnType<typeof importCatalogFile>>;
+      report.rows_read = r.read;
+      report.rows_loaded = r.loaded;
+      report.rows_rejected = r.rejected;
+      report.items_created = r.itemsCreated;
+      report.rows_changed = r.itemsUpdated + r.merged;
+      report.errors = r.errors;
+      if (r.merged) report.warnings.push(`${r.merged} duplicate items were merged into one`);
+    }
+    await progress(96, "Updating catalog statistics");
+    await step.run("stats", async () => {
+      await recomputeCatalogStats();
+      await cache().set(RATINGS_EPOCH_KEY, Date.now(), 30 * 24 * 3600);
+    });
+    if (payload.delete_after) await rm(payload.path, { force: true });
+    report.seconds = Math.round((Date.now() - started) / 100) / 10;
+    report.rows_per_second = report.seconds > 0 ? Math.round(report.rows_read / report.seconds) : report.rows_read;
+    await progress(100, `Loaded ${report.rows_loaded.toLocaleString("en")} rows, rejected ${report.rows_rejected.toLocaleString("en")}`);
+    return report as unknown as Json;
+  },
+});
+
+export const isCatalogFormat = (f: string): f is CatalogFormat => f in CATALOG_READERS;

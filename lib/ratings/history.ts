@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { notFound } from "../api/errors";
+import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
+import { cache } from "../cache";
+import { prisma, Prisma } from "../db/client";
+import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
+import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
+
+// Rating history and profiles, read through the cache. Every entry's key carries the user's version and the
+// global import epoch, so a write invalidates by bumping one number.
+
+const TTL_SECONDS = 600;
+/** Which sources a bare legacy uid is looked up in, in order. */
+const LEGACY_SOURCES = ["movielens", "movietweetings", "legacy", "demo"];
+/** The item id namespace each user source's files use. */
+const ITEM_NAMESPACE: Record<string, string> = { movielens: "movielens", movietweetings: "imdb" };
+
+export type Cached<T> = { value: T; hit: boolean };
+
+type UserRow = { id: number; source: string | null; externalId: string | null; email: string | null };
+const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as const;
+
+/** Imported and demo people are public data; a person with an account is visible only to themselves and admins. */
+export function assertCanRead(user: UserRow, viewer: { id: number; role: "user" | "admin" } | null | undefined): UserRow {
+  if (user.email && !(viewer && (viewer.id === user.id || viewer.role === "admin"))) throw notFound(`User ${user.id}`);
+  return user;
+}
+
+export async function resolveUserRef(ref: string): Promise<UserRow> {
+  const colon = ref.indexOf(":");
+  const user =
+    colon === -1
+      ? await prisma().user.findUnique({ where: { id: Number(ref) }, select: USER_FIELDS })
+      : await prisma().user.findUnique({
+          where: { source_externalId: { source: ref.slice(0, colon), externalId: ref.slice(colon + 1) } },
+          select: USER_FIELDS,
+        });
+  if (!user) throw notFound(`User ${ref}`);
+  return user;
+}
+
+/** The old `/rates/{uid}` took the id from ratings.csv: look it up among the imported sources. */
+export async function resolveLegacyUid(uid: string): Promise<UserRow> {
+  const users = await prisma().user.findMany({ where: { externalId: uid, source: { in: LEGACY_SOURCES } }, select: USER_FIELDS });
+  users.sort((a, b) => LEGACY_SOURCES.indexOf(a.source ?? "") - LEGACY_SOURCES.indexOf(b.source ?? ""));
+  if (!users[0]) throw notFound(`User ${uid}`);
+  return users[0];
+}
+
+async function readThrough<T>(userId: number, variant: string, load: () => Promise<T>): Promise<Cached<T>> {
+  const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(userId));
+  const key = ratingsEntryKey(userId, epoch ?? 0, version ?? 0, variant);
+  const hit = await cache().get<T>(key);
+  if (hit !== null) return { value: hit, hit: true };
+  const value = await load();
+  await cache().set(key, value, TTL_SECONDS);
+  return { value, hit: false };
+}
+
+/** Called on every rating write for a user; bulk imports bump the epoch instead. */
+export async function invalidateUserRatings(userId: number): Promise<void> {
+  await cache().set(ratingsVersionKey(userId), Date.now() * 1000 + Math.floor(Math.random() * 1000), 30 * 24 * 3600);
+}
+
+const HistoryCursor = z.object({ o: z.number().int().min(0) });
+
+const ORDER: Record<RatingHistoryQuery["sort"], Prisma.Sql> = {
+  newest: Prisma.sql`r.rated_at DESC, r.item_id DESC`,
+  oldest: Prisma.sql`r.rated_at ASC, r.item_id ASC`,
+  highest: Prisma.sql`r.rating DESC, r.rated_at DESC, r.item_id DESC`,
+  lowest: Prisma.sql`r.rating ASC, r.rated_at DESC, r.item_id DESC`,
+};
+
+export async function ratingHistory(userId: number, q: RatingHistoryQuery): Promise<Cached<Page<RatingView>>> {
+  const offset = decodeCursor(q.cursor, HistoryCursor)?.o ?? 0;
+  const variant = `h:${q.sort}:${q.limit}:${offset}:${q.from?.toISOString() ?? ""}:${q.to?.toISOString() ?? ""}`;
+  return readThrough(userId, variant, async () => {
+    const where = [Prisma.sql`r.user_id = ${userId}`];
+    if (q.from) where.push(Prisma.sql`r.rated_at >= ${q.from}`);
+    if (q.to) where.push(Prisma.sql`r.rated_at <= ${q.to}`);
+    const rows = await prisma().$queryRaw<{ item_id: number; title: string; year: number | null; rating: number; rated_at: Date }[]>`
+      SELECT r.item_id, i.title, i.year, r.rating, r.rated_at FROM ratings r JOIN items i ON i.id = r.item_id
+      WHERE ${Prisma.join(where, " AND ")} ORDER BY ${ORDER[q.sort]} LIMIT ${q.limit + 1} OFFSET ${offset}`;
+    return {
+      items: rows.slice(0, q.limit).map((r) => ({ item_id: r.item_id, title: r.title, year: r.year, rating: r.rating, rated_at: r.rated_at.toISOString() })),
+      next_cursor: rows.length > q.limit ? encodeCursor({ o: offset + q.limit }) : null,
+    };
+  });
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+export const legacyTimestamp = (d: Date) =>
+  `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+
+/** The old shape: every rating, oldest first, with the movie id as the user's source files spell it. */
+export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> {
+  return readThrough(user.id, "legacy", async () => {
+    const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
+    const rows = await prisma().$queryRaw<{ item_id: number; external: string | null; rating: number; rated_at: Date }[]>`
+      SELECT r.item_id, e.value AS external, r.rating, r.rated_at FROM ratings r
+      LEFT JOIN LATERAL (SELECT value FROM external_ids WHERE item_id = r.item_id AND source = ${namespace} LIMIT 1) e ON true
+      WHERE r.user_id = ${user.id} ORDER BY r.rated_at, r.item_id`;
+    return rows.map((r) => ({
+      movie_id: r.external === null ? r.item_id : namespace === "imdb" ? Number(r.external.slice(2)) : /^\d+$/.test(r.external) ? Number(r.external) : r.external,
+      rating: r.rating,
+      timestamp: legacyTimestamp(r.rated_at),
+    }));
+  });
+}
+
+export async function userProfile(user: UserRow): Promise<Cached<Profile>> {
+  return readThrough(user.id, "profile", async () => {
+    const [agg] = await prisma().$queryRaw<{ n: number; mean: number | null; first: Date | null; last: Date | null }[]>`
+      SELECT count(*)::int AS n, avg(rating)::float8 AS mean, min(rated_at) AS first, max(rated_at) AS last FROM ratings WHERE user_id = ${user.id}`;
+    const genres = await prisma().$queryRaw<{ genre: string; count: number; mean: number }[]>`
+      SELECT g AS genre, count(*)::int AS count, avg(r.rating)::float8 AS mean
+      FROM ratings r JOIN items i ON i.id = r.item_id, unnest(i.genres) AS g
+      WHERE r.user_id = ${user.id} GROUP BY g ORDER BY count(*) DESC, avg(r.rating) DESC, g LIMIT 5`;
+    return {
+      user_id: user.id,
+      source: user.source,
+      external_id: user.externalId,
+      ratings_count: agg?.n ?? 0,
+      mean_rating: agg?.mean === null || agg?.mean === undefined ? null : Math.round(agg.mean * 100) / 100,
+      top_genres: genres.map((g) => ({ genre: g.genre, count: g.count, mean_rating: Math.round(g.mean * 100) / 100 })),
+      first_rating_at: agg?.first?.toISOString() ?? null,
+      last_rating_at: agg?.last?.toISOString() ?? null,
+    };
+  });
+}

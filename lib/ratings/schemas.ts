@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { PageQuerySchema } from "../api/pagination";
+
+const date = z
+  .string()
+  .trim()
+  .refine((v) => !Number.isNaN(Date.parse(v)), { message: "must be an ISO date such as 2024-01-31 or 2024-01-31T12:00:00Z" })
+  .transform((v) => new Date(v));
+
+export const RatingHistoryQuerySchema = PageQuerySchema.extend({
+  from: date.optional(),
+  to: date.optional(),
+  sort: z.enum(["newest", "oldest", "highest", "lowest"]).default("newest"),
+}).refine((v) => !v.from || !v.to || v.from <= v.to, { message: "from must not be after to", path: ["from"] });
+export type RatingHistoryQuery = z.infer<typeof RatingHistoryQuerySchema>;
+
+/** A user as the API names one: Tastebud's numeric id, or `<source>:<id in that source's files>`. */
+export const UserRefParamSchema = z.object({
+  id: z.string().trim().min(1).max(120).regex(/^(\d{1,10}|[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80})$/, {
+    message: "must be a numeric user id or <source>:<id>, such as movielens:42",
+  }),
+});
+
+export const LegacyUidParamSchema = z.object({ uid: z.string().trim().min(1).max(80).regex(/^[^\s/]+$/, { message: "must be a user id" }) });
+
+export type RatingView = { item_id: number; title: string; year: number | null; rating: number; rated_at: string };
+export type LegacyRate = { movie_id: number | string; rating: number; timestamp: string };
+
+export type Profile = {
+  user_id: number;
+  source: string | null;
+  external_id: string | null;
+  ratings_count: number;
+  mean_rating: number | null;
+  top_genres: { genre: string; count: number; mean_rating: number }[];
+  first_rating_at: string | null;
+  last_rating_at: string | null;
+};

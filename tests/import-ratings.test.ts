@@ -1,0 +1,211 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../lib/db/client";
+import { executeJob } from "../lib/jobs/execute";
+import { createJobRecord } from "../lib/jobs/store";
+import type { ImportReport } from "../lib/ratings/report";
+import { useTestDatabase } from "./support/db";
+import { waitFor } from "./support/wait";
+
+const db = useTestDatabase();
+const dir = mkdtempSync(path.join(tmpdir(), "tastebud-import-"));
+
+function file(name: string, content: string | Buffer): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+async function runImport(format: string, p: string, extra: Record<string, unknown> = {}): Promise<ImportReport> {
+  const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format, path: p, name: path.basename(p), ...extra }, maxAttempts: 1 });
+  const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1 });
+  if (outcome.status !== "succeeded") throw new Error(`import ${outcome.status}: ${outcome.error}`);
+  return outcome.result as unknown as ImportReport;
+}
+
+const T = 1_400_000_000;
+const ratingsOf = async (source: string, ext: string) =>
+  prisma().$queryRaw<{ item: string; rating: number; ts: number }[]>`
+    SELECT e.value AS item, r.rating, extract(epoch FROM r.rated_at)::int AS ts FROM ratings r
+    JOIN users u ON u.id = r.user_id JOIN external_ids e ON e.item_id = r.item_id AND e.source = 'movielens'
+    WHERE u.source = ${source} AND u.external_id = ${ext} ORDER BY e.value::int`;
+
+describe("ratings.csv import", () => {
+  it("loads every good line and reports each malformed one with its line number and reason", async () => {
+    const csv = [
+      "userId,movieId,rating,timestamp",
+      `1,10,4.0,${T}`, // 2 ok
+      `1,11,3.5`, // 3 wrong column count
+      `x,12,3.0,${T}`, // 4 non-numeric user
+      `1,abc,3.0,${T}`, // 5 non-numeric movie
+      `1,13,5.5,${T}`, // 6 rating above range
+      `1,14,0.0,${T}`, // 7 rating below range
+      `1,15,3.0,yesterday`, // 8 bad timestamp
+      `1,"16,3.0,${T}`, // 9 broken quoting
+      ``, // 10 blank: skipped
+      `2,10,2.5,${T + 5}`, // 11 ok
+      `"2","11","1.5","${T}"`, // 12 ok, quoted
+      `3,10,4,${T},extra`, // 13 wrong column count
+    ].join("\n");
+    const report = await runImport("ratings", file("malformed.csv", csv));
+    expect(report).toMatchObject({ rows_loaded: 3, rows_rejected: 8, users_created: 2 });
+    expect(report.errors.map((e) => [e.line, e.reason])).toEqual([
+      [3, "expected 4 columns, found 3"],
+      [4, 'user id "x" is not a positive integer'],
+      [5, 'movie id "abc" is not a positive integer'],
+      [6, "rating 5.5 is outside 0.5-5"],
+      [7, "rating 0 is outside 0.5-5"],
+      [8, 'timestamp "yesterday" is not a Unix time in seconds'],
+      [9, "broken quoting"],
+      [13, "expected 4 columns, found 5"],
+    ]);
+    expect(await ratingsOf("movielens", "2")).toEqual([
+      { item: "10", rating: 2.5, ts: T + 5 },
+      { item: "11", rating: 1.5, ts: T },
+    ]);
+  });
+
+  it("handles a BOM, CRLF line endings and a missing final newline", async () => {
+    const content = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`userId,movieId,rating,timestamp\r\n7,20,3.0,${T}\r\n7,21,4.5,${T + 1}`)]);
+    const report = await runImport("ratings", file("bom-crlf.csv", content));
+    expect(report).toMatchObject({ rows_loaded: 2, rows_rejected: 0 });
+    expect(await ratingsOf("movielens", "7")).toEqual([
+      { item: "20", rating: 3, ts: T },
+      { item: "21", rating: 4.5, ts: T + 1 },
+    ]);
+  });
+
+  it("accepts a header-only file and an empty file, saying so", async () => {
+    const headerOnly = await runImport("ratings", file("header.csv", "userId,movieId,rating,timestamp\n"));
+    expect(headerOnly).toMatchObject({ rows_loaded: 0, rows_rejected: 0, warnings: ["The file has a header but no ratings"] });
+    const empty = await runImport("ratings", file("empty.csv", ""));
+    expect(empty).toMatchObject({ rows_loaded: 0, rows_rejected: 0, warnings: ["The file is empty"] });
+  });
+
+  it("keeps one rating per user and movie, the newest, and re-importing changes nothing", async () => {
+    const csv = ["userId,movieId,rating,timestamp", `9,30,2.0,${T}`, `9,30,4.0,${T + 100}`, `9,31,3.0,${T}`, `9,30,1.0,${T + 50}`].join("\n");
+    const p = file("dupes.csv", csv);
+    const first = await runImport("ratings", p, { batch_lines: 2 });
+    expect(first.rows_loaded).toBe(4);
+    expect(await ratingsOf("movielens", "9")).toEqual([
+      { item: "30", rating: 4, ts: T + 100 },
+      { item: "31", rating: 3, ts: T },
+    ]);
+    const count = await prisma().rating.count();
+    const again = await runImport("ratings", p, { batch_lines: 2 });
+    expect(again).toMatchObject({ rows_loaded: 4, rows_changed: 0, users_created: 0, items_created: 0 });
+    expect(await prisma().rating.count()).toBe(count);
+  });
+
+  it("reports at most 100 rejected lines in detail but counts them all", async () => {
+    const lines = ["userId,movieId,rating,timestamp", ...Array.from({ length: 150 }, (_, i) => `1,${i + 1},9,${T}`), `1,999,3,${T}`];
+    const report = await runImport("ratings", file("many-bad.csv", lines.join("\n")), { batch_lines: 40 });
+    expect(report.rows_rejected).toBe(150);
+    expect(report.errors).toHaveLength(100);
+    expect(report.errors[99].line).toBe(101);
+    expect(report.rows_loaded).toBe(1);
+  });
+});
+
+describe("a killed import", () => {
+  it("leaves whole batches only, and the next run completes it without duplicates", async () => {
+    const users = 300;
+    const perUser = 200;
+    const lines = ["userId,movieId,rating,timestamp"];
+    for (let u = 1; u <= users; u++) for (let m = 1; m <= perUser; m++) lines.push(`${100_000 + u},${5000 + m},${((u * m) % 10) / 2 + 0.5},${T + m}`);
+    const p = file("big.csv", lines.join("\n") + "\n");
+    const env = { ...process.env, DATABASE_URL: db.url(), IMPORT_BATCH_LINES: "2000" };
+    const cli = () => spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/import.ts"), "ratings", p], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const killed = cli();
+    const jobId = await waitFor(async () => {
+      const job = await prisma().job.findFirst({ where: { kind: "import", payload: { path: ["path"], equals: p } } });
+      return job && (await prisma().jobStep.count({ where: { jobId: job.id } })) >= 3 ? job.id : null;
+    }, { timeoutMs: 60_000, what: "three committed batches" });
+    killed.kill("SIGKILL");
+    await new Promise((r) => killed.once("exit", r));
+    const partial = await prisma().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.source = 'movielens' AND u.external_id::int > 100000`;
+    expect((partial[0].n + 1) % 2000).toBe(0); // whole batches of 2,000 lines only (the first holds the header)
+    expect(partial[0].n).toBeLessThan(users * perUser);
+
+    const resumed = cli();
+    let out = "";
+    resumed.stdout.on("data", (d) => (out += d));
+    const code = await new Promise((r) => resumed.once("exit", r));
+    expect(code).toBe(0);
+    expect(out).toContain(`Resuming big.csv as ratings (job ${jobId})`);
+    const total = await prisma().$queryRaw<{ n: number; pairs: number }[]>`
+      SELECT count(*)::int AS n, count(DISTINCT (r.user_id, r.item_id))::int AS pairs FROM ratings r JOIN users u ON u.id = r.user_id
+      WHERE u.source = 'movielens' AND u.external_id::int > 100000`;
+    expect(total[0]).toEqual({ n: users * perUser, pairs: users * perUser });
+    const job = await prisma().job.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job.status).toBe("succeeded");
+    expect((job.result as unknown as ImportReport).rows_loaded).toBe(users * perUser);
+  }, 120_000);
+});
+
+describe("MovieTweetings", () => {
+  const mt = path.resolve("../shared/data/movietweetings-100k");
+
+  beforeAll(async () => {
+    await runImport("movietweetings-movies", path.join(mt, "movies.dat"));
+    await runImport("movietweetings-ratings", path.join(mt, "ratings.dat"));
+  }, 60_000);
+
+  it("loads all 100,000 ratings by 16,554 users on 0-10 with items keyed by IMDb id", async () => {
+    const [row] = await prisma().$queryRaw<{ n: number; users: number }[]>`
+      SELECT count(*)::int AS n, count(DISTINCT r.user_id)::int AS users FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.source = 'movietweetings'`;
+    expect(row).toEqual({ n: 100_000, users: 16_554 });
+    const item = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "imdb", value: "tt0004972" } }, include: { item: true } });
+    expect(item.item).toMatchObject({ title: "The Birth of a Nation", year: 1915 });
+    expect(item.item.genres).toEqual(expect.arrayContaining(["Drama", "Romance", "War", "History"]));
+  });
+
+  it("gives each user exactly the ratings the file has for them", () => {
+    // checked through the API in ratings-api.test.ts; here the file itself is sane
+    const lines = readFileSync(path.join(mt, "ratings.dat"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(100_000);
+  });
+});
+
+describe("catalog files", () => {
+  it("imports movies.csv with titles, years and genres, then links.csv ties MovieLens, IMDb and TMDB ids to one item", async () => {
+    await runImport("ratings", file("r-for-links.csv", `userId,movieId,rating,timestamp\n50,1,4,${T}\n`));
+    const movies = await runImport("movies", file("movies.csv", 'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy\n2,"American President, The (1995)",Comedy|Drama|Romance\n3,Broken,\n'));
+    expect(movies).toMatchObject({ rows_loaded: 3, rows_rejected: 0, items_created: 2 });
+    const toy = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "movielens", value: "1" } }, include: { item: true } });
+    expect(toy.item).toMatchObject({ title: "Toy Story", year: 1995 });
+    expect(toy.item.genres).toEqual(["Adventure", "Animation", "Children", "Comedy", "Fantasy"]);
+    const president = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "movielens", value: "2" } }, include: { item: true } });
+    expect(president.item.title).toBe("The American President");
+
+    // An IMDb item that exists separately (e.g. from MovieTweetings) is merged into the MovieLens one.
+    const separate =
+      (await prisma().externalId.findUnique({ where: { source_value: { source: "imdb", value: "tt0114709" } }, include: { item: true } }))?.item ??
+      (await prisma().item.create({ data: { title: "Toy Story", year: 1995, genres: ["Animation"], externalIds: { create: { source: "imdb", value: "tt0114709" } } } }));
+    expect(separate.id).not.toBe(toy.itemId);
+    const links = await runImport("links", file("links.csv", "movieId,imdbId,tmdbId\n1,0114709,862\n2,0112346,9087\nx,1,2\n"));
+    expect(links).toMatchObject({ rows_loaded: 2, rows_rejected: 1 });
+    expect(links.errors[0]).toMatchObject({ line: 4, reason: 'movie id "x" is not a positive integer' });
+    const ids = await prisma().externalId.findMany({ where: { itemId: toy.itemId }, orderBy: { source: "asc" } });
+    expect(ids.map((i) => `${i.source}:${i.value}`)).toEqual(["imdb:tt0114709", "movielens:1", "tmdb:862"]);
+    expect(await prisma().item.findUnique({ where: { id: separate.id } })).toBeNull();
+  });
+
+  it("imports movies_metadata.csv with Python-literal genres, collections and broken rows reported", async () => {
+    const header = "adult,belongs_to_collection,budget,genres,homepage,id,imdb_id,original_language,original_title,overview,popularity,poster_path,production_companies,production_countries,release_date,revenue,runtime,spoken_languages,status,tagline,title,video,vote_average,vote_count";
+    const row1 = `False,"{'id': 10194, 'name': 'Toy Story Collection'}",30000000,"[{'id': 16, 'name': 'Animation'}, {'id': 35, 'name': 'Comedy'}, {'id': 10751, 'name': 'Family'}]",,862,tt0114709,en,Toy Story,"Led by Woody, toys live happily.",21.9,/a.jpg,[],[],1995-10-30,373554033,81.0,[],Released,,Toy Story,False,7.7,5415`;
+    const row2 = `False,,65000000,"[{'id': 878, 'name': 'Science Fiction'}]",,999001,tt9999901,en,New Film,"A film, with a comma",1.0,,[],[],2001-05-01,0,90,[],Released,,New Film,False,6,10`;
+    const bad = `- Written by Ørnås,0.065736,/ff9qCepilowshEtG2GYWwzt2bs4.jpg,"[{'name': 'Carousel Productions', 'id': 11176}]",1997-08-20,0,104.0,[],Released,,,,,,,,,,,,`;
+    const report = await runImport("movies-metadata", file("movies_metadata.csv", [header, row1, row2, bad].join("\n")));
+    expect(report.rows_loaded).toBe(2);
+    expect(report.rows_rejected).toBe(1);
+    const toy = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "tmdb", value: "862" } }, include: { item: true } });
+    expect(toy.item).toMatchObject({ title: "Toy Story", series: "Toy Story", overview: "Led by Woody, toys live happily." });
+    expect(toy.item.genres).toEqual(["Animation", "Children", "Comedy"]);
+    const created = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "imdb", value: "tt9999901" } }, include: { item: true } });
+    expect(created.item).toMatchObject({ title: "New Film", year: 2001, genres: ["Sci-Fi"] });
+  });
+});

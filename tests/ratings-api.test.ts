@@ -1,0 +1,195 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as rates } from "../app/api/v1/rates/[uid]/route";
+import { GET as legacyProfile } from "../app/api/v1/user/profile/[uid]/route";
+import { GET as history } from "../app/api/v1/users/[id]/ratings/route";
+import { GET as profile } from "../app/api/v1/users/[id]/profile/route";
+import { POST as importRoute } from "../app/api/v1/imports/[kind]/route";
+import { POST as exchange } from "../app/api/v1/auth/token/route";
+import { ensureAdmin, registerUser } from "../lib/auth/users";
+import { prisma } from "../lib/db/client";
+import { executeJob } from "../lib/jobs/execute";
+import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
+import { createJobRecord } from "../lib/jobs/store";
+import { invalidateUserRatings } from "../lib/ratings/history";
+import { useTestDatabase } from "./support/db";
+import { call, expectProblem } from "./support/http";
+import { waitFor } from "./support/wait";
+
+const db = useTestDatabase();
+const MT = path.resolve("../shared/data/movietweetings-100k");
+
+type Rate = { movie_id: number; rating: number; timestamp: string };
+
+function fileRatings(uid: string): Rate[] {
+  return readFileSync(path.join(MT, "ratings.dat"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.split("::"))
+    .filter((f) => f[0] === uid)
+    .map(([, movie, rating, ts]) => ({ movie_id: Number(movie), rating: Number(rating), timestamp: new Date(Number(ts) * 1000).toISOString().slice(0, 19).replace("T", " "), ts: Number(ts) }))
+    .sort((a, b) => a.ts - b.ts || a.movie_id - b.movie_id)
+    .map(({ movie_id, rating, timestamp }) => ({ movie_id, rating, timestamp }));
+}
+
+async function importFile(format: string, file: string) {
+  const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format, path: file, name: path.basename(file) }, maxAttempts: 1 });
+  const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1 });
+  expect(outcome.status).toBe("succeeded");
+}
+
+let adminToken = "";
+let userToken = "";
+let accountId = 0;
+
+beforeAll(async () => {
+  await importFile("movietweetings-movies", path.join(MT, "movies.dat"));
+  await importFile("movietweetings-ratings", path.join(MT, "ratings.dat"));
+  await ensureAdmin("admin@example.com", "correct horse");
+  accountId = (await registerUser({ email: "viewer@example.com", password: "correct horse" })).id;
+  adminToken = (await call<{ token: string }>(exchange, { method: "POST", body: { email: "admin@example.com", password: "correct horse", scopes: ["admin"] } })).body.token;
+  userToken = (await call<{ token: string }>(exchange, { method: "POST", body: { email: "viewer@example.com", password: "correct horse" } })).body.token;
+}, 60_000);
+
+describe("GET /api/v1/rates/{uid} (legacy)", () => {
+  it("returns exactly the user's ratings from the file, oldest first, in the old shape", async () => {
+    for (const uid of ["1", "2", "17", "4242"]) {
+      const expected = fileRatings(uid);
+      const res = await call<Rate[]>(rates, { params: { uid } });
+      if (expected.length === 0) {
+        expect(res.status).toBe(404);
+        continue;
+      }
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(expected);
+      for (const r of res.body) expect(Object.keys(r)).toEqual(["movie_id", "rating", "timestamp"]);
+    }
+  });
+
+  it("reads through the cache: MISS, then HIT, then MISS again after the user's rating changes", async () => {
+    const first = await call<Rate[]>(rates, { params: { uid: "1" } });
+    const second = await call<Rate[]>(rates, { params: { uid: "1" } });
+    expect(second.headers.get("x-cache")).toBe("HIT");
+    expect(second.body).toEqual(first.body);
+    const user = await prisma().user.findUniqueOrThrow({ where: { source_externalId: { source: "movietweetings", externalId: "1" } } });
+    const rated = await prisma().rating.findFirstOrThrow({ where: { userId: user.id } });
+    await prisma().rating.update({ where: { userId_itemId: { userId: user.id, itemId: rated.itemId } }, data: { rating: 1 } });
+    await invalidateUserRatings(user.id);
+    const third = await call<Rate[]>(rates, { params: { uid: "1" } });
+    expect(third.headers.get("x-cache")).toBe("MISS");
+    expect(third.body.some((r) => r.rating === 1)).toBe(true);
+  });
+
+  it("answers 404 for an unknown user", async () => {
+    expectProblem(await call(rates, { params: { uid: "999999999" } }), 404, "not_found");
+  });
+
+  it("falls back to the database when the cache is down: slower, never an error", async () => {
+    const saved = { url: process.env.UPSTASH_REDIS_REST_URL, token: process.env.UPSTASH_REDIS_REST_TOKEN };
+    const g = globalThis as { tastebudCache?: unknown };
+    const previous = g.tastebudCache;
+    process.env.UPSTASH_REDIS_REST_URL = "http://127.0.0.1:9";
+    process.env.UPSTASH_REDIS_REST_TOKEN = "nope";
+    g.tastebudCache = undefined;
+    try {
+      const res = await call<Rate[]>(rates, { params: { uid: "2" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-cache")).toBe("MISS");
+      expect(res.body).toEqual(fileRatings("2"));
+    } finally {
+      process.env.UPSTASH_REDIS_REST_URL = saved.url ?? "";
+      process.env.UPSTASH_REDIS_REST_TOKEN = saved.token ?? "";
+      delete process.env.UPSTASH_REDIS_REST_URL;
+      delete process.env.UPSTASH_REDIS_REST_TOKEN;
+      g.tastebudCache = previous;
+    }
+  });
+});
+
+describe("GET /api/v1/users/{id}/ratings", () => {
+  it("pages newest first by source:id, filters by dates, and rejects bad dates", async () => {
+    const all = fileRatings("2");
+    const first = await call<{ items: { rated_at: string; rating: number }[]; next_cursor: string | null }>(history, {
+      params: { id: "movietweetings:2" },
+      path: "/api/v1/users/movietweetings:2/ratings?limit=2",
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(Math.min(2, all.length));
+    const times = first.body.items.map((i) => i.rated_at);
+    expect([...times].sort().reverse()).toEqual(times);
+    const from = all[0].timestamp.replace(" ", "T") + "Z";
+    const ranged = await call<{ items: unknown[] }>(history, { params: { id: "movietweetings:2" }, path: `/api/v1/users/movietweetings:2/ratings?from=${from}&to=${from}` });
+    expect(ranged.body.items.length).toBeGreaterThanOrEqual(1);
+    expectProblem(await call(history, { params: { id: "movietweetings:2" }, path: "/api/v1/users/movietweetings:2/ratings?from=yesterday" }), 400, "validation_failed");
+    expectProblem(await call(history, { params: { id: "movietweetings:2" }, path: "/api/v1/users/x/ratings?from=2020-01-02&to=2020-01-01" }), 400);
+    expectProblem(await call(history, { params: { id: "movietweetings:999999999" } }), 404);
+    expectProblem(await call(history, { params: { id: "not an id" } }), 400);
+  });
+
+  it("keeps a person's own ratings private: only they and admins see them", async () => {
+    expectProblem(await call(history, { params: { id: String(accountId) } }), 404);
+    expect((await call(history, { params: { id: String(accountId) }, token: userToken })).status).toBe(200);
+    expect((await call(history, { params: { id: String(accountId) }, token: adminToken })).status).toBe(200);
+  });
+});
+
+describe("profiles", () => {
+  it("reports counts, mean, top genres and first/last rating time, in both spellings", async () => {
+    const expected = fileRatings("17");
+    const res = await call<{ ratings_count: number; mean_rating: number; top_genres: { genre: string }[]; first_rating_at: string; last_rating_at: string }>(
+      profile,
+      { params: { id: "movietweetings:17" } },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.ratings_count).toBe(expected.length);
+    const mean = expected.reduce((s, r) => s + r.rating, 0) / expected.length;
+    expect(res.body.mean_rating).toBeCloseTo(mean, 1);
+    expect(res.body.first_rating_at.slice(0, 19).replace("T", " ")).toBe(expected[0].timestamp);
+    expect(res.body.last_rating_at.slice(0, 19).replace("T", " ")).toBe(expected[expected.length - 1].timestamp);
+    expect(res.body.top_genres.length).toBeGreaterThan(0);
+    const legacy = await call(legacyProfile, { params: { uid: "17" } });
+    expect(legacy.body).toEqual(res.body);
+  });
+});
+
+describe("POST /api/v1/imports/{kind}", () => {
+  beforeAll(async () => {
+    process.env.JOB_POLL_SECONDS = "0.5";
+    await startJobRunner(db.url());
+  });
+  afterAll(async () => {
+    await stopJobRunner();
+  });
+
+  const finished = (id: string) =>
+    waitFor(async () => {
+      const job = await prisma().job.findUnique({ where: { id } });
+      return job && ["succeeded", "failed"].includes(job.status) ? job : null;
+    }, { what: "import job" });
+
+  it("streams a raw body to disk, answers 202 with the job, and the job reports rows and rejects", async () => {
+    const body = "userId,movieId,rating,timestamp\n501,1,4.5,1500000000\n501,2,oops,1500000000\n";
+    const res = await call<{ job_id: string }>(importRoute, { method: "POST", token: adminToken, params: { kind: "ratings" }, rawBody: body, headers: { "content-type": "text/csv" }, path: "/api/v1/imports/ratings?name=small.csv" });
+    expect(res.status).toBe(202);
+    const job = await finished(res.body.job_id);
+    expect(job.status).toBe("succeeded");
+    expect(job.result).toMatchObject({ file: "small.csv", rows_loaded: 1, rows_rejected: 1, errors: [{ line: 3, reason: 'rating "oops" is not a number' }] });
+  });
+
+  it("accepts multipart uploads too", async () => {
+    const form = new FormData();
+    form.append("file", new Blob(["movieId,title,genres\n77777,Uploaded Film (2020),Drama\n"]), "movies.csv");
+    const req = new Request("http://localhost/api/v1/imports/movies", { method: "POST", body: form, headers: { authorization: `Bearer ${adminToken}` } });
+    const res = await importRoute(req, { params: Promise.resolve({ kind: "movies" }) });
+    expect(res.status).toBe(202);
+    const job = await finished(((await res.json()) as { job_id: string }).job_id);
+    expect(job.result).toMatchObject({ file: "movies.csv", rows_loaded: 1, items_created: 1 });
+  });
+
+  it("refuses non-admins, unknown kinds and empty bodies", async () => {
+    expectProblem(await call(importRoute, { method: "POST", token: userToken, params: { kind: "ratings" }, rawBody: "x" }), 403, "insufficient_scope");
+    expectProblem(await call(importRoute, { method: "POST", token: adminToken, params: { kind: "tweets" }, rawBody: "x" }), 400, "validation_failed");
+    expectProblem(await call(importRoute, { method: "POST", token: adminToken, params: { kind: "ratings" } }), 400);
+  });
+});
