@@ -7,12 +7,15 @@ const NAV = [
   { href: "/movies", label: "Movies" },
 ];
 const SIGNED_IN_NAV = [
+  { href: "/ratings", label: "My ratings" },
   { href: "/jobs", label: "Jobs" },
   { href: "/settings/tokens", label: "API tokens" },
 ];
 
+const ADMIN_NAV = [{ href: "/admin/imports", label: "Imports" }];
+
 export function SiteHeader({ user }: { user: SessionUser | null }) {
-  const links = user ? [...NAV, ...SIGNED_IN_NAV] : NAV;
+  const links = user ? [...NAV, ...SIGNED_IN_NAV, ...(user.role === "admin" ? ADMIN_NAV : [])] : NAV;
   return (
     <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
       <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4">

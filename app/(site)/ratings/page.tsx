@@ -1,0 +1,75 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { buttonClass } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
+import { requireUser } from "@/lib/auth/session";
+import { ratingHistory } from "@/lib/ratings/history";
+import { RatingHistoryQuerySchema } from "@/lib/ratings/schemas";
+
+export const metadata: Metadata = { title: "My ratings" };
+
+const SORTS = [
+  ["newest", "Newest"],
+  ["oldest", "Oldest"],
+  ["highest", "Highest"],
+  ["lowest", "Lowest"],
+] as const;
+
+export default async function MyRatingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser("/ratings");
+  const raw = await searchParams;
+  const sort = typeof raw.sort === "string" ? raw.sort : "newest";
+  const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
+  const parsed = RatingHistoryQuerySchema.safeParse({ sort, cursor, limit: 25 });
+  if (!parsed.success) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
+  const { value: page } = await ratingHistory(user.id, parsed.data);
+  return (
+    <div className="max-w-3xl space-y-5">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <h1 className="text-2xl font-semibold">My ratings</h1>
+        <nav aria-label="Sort" className="flex gap-1 text-sm">
+          {SORTS.map(([value, label]) => (
+            <Link
+              key={value}
+              href={`/ratings?sort=${value}`}
+              aria-current={parsed.data.sort === value ? "page" : undefined}
+              className={`rounded-md px-2.5 py-1 ${parsed.data.sort === value ? "bg-stone-900 text-white" : "text-stone-600 hover:bg-stone-100"}`}
+            >
+              {label}
+            </Link>
+          ))}
+        </nav>
+      </div>
+      {page.items.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600">
+          You have not rated anything yet.{" "}
+          <Link href="/movies" className="font-medium text-brand-700 hover:underline">
+            Browse movies
+          </Link>{" "}
+          and rate a few to get recommendations.
+        </div>
+      ) : (
+        <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
+          {page.items.map((r) => (
+            <li key={r.item_id} className="flex items-center gap-3 px-3 py-2.5" data-testid="rating-row">
+              <Link href={`/movies/${r.item_id}`} className="min-w-0 flex-1 truncate font-medium hover:underline">
+                {r.title} {r.year ? <span className="font-normal text-stone-500">({r.year})</span> : null}
+              </Link>
+              <span className="tabular-nums text-amber-600" aria-label={`Rated ${r.rating}`}>
+                ★ {r.rating}
+              </span>
+              <time className="hidden text-sm text-stone-500 sm:block" dateTime={r.rated_at}>
+                {new Date(r.rated_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}
+              </time>
+            </li>
+          ))}
+        </ul>
+      )}
+      {page.next_cursor ? (
+        <Link href={`/ratings?sort=${parsed.data.sort}&cursor=${page.next_cursor}`} className={buttonClass("secondary")} rel="next">
+          Next page
+        </Link>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { JobProgress } from "@/components/jobs/job-progress";
+import type { Job } from "@/components/jobs/types";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { inputClass } from "@/components/ui/field";
+
+const KINDS = [
+  ["ratings", "ratings.csv (MovieLens / The Movies Dataset: userId,movieId,rating,timestamp)"],
+  ["movies", "movies.csv (movieId,title,genres)"],
+  ["links", "links.csv (movieId,imdbId,tmdbId)"],
+  ["movies-metadata", "movies_metadata.csv (The Movies Dataset)"],
+  ["movietweetings-ratings", "MovieTweetings ratings.dat"],
+  ["movietweetings-movies", "MovieTweetings movies.dat"],
+] as const;
+
+type Report = {
+  rows_loaded: number;
+  rows_rejected: number;
+  rows_changed: number;
+  users_created: number;
+  items_created: number;
+  seconds: number;
+  rows_per_second: number;
+  warnings: string[];
+  errors: { line: number; reason: string; text: string }[];
+};
+
+/** Uploads with XMLHttpRequest, the one browser API that reports upload progress. */
+function upload(kind: string, file: File, onProgress: (fraction: number) => void): Promise<{ job_id: string }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/v1/imports/${kind}?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      const body = JSON.parse(xhr.responseText || "{}") as { job_id?: string; detail?: string };
+      if (xhr.status === 202 && body.job_id) resolve({ job_id: body.job_id });
+      else reject(new Error(body.detail ?? `Upload failed (${xhr.status})`));
+    };
+    xhr.onerror = () => reject(new Error("The upload was interrupted; check your connection and try again"));
+    xhr.send(file);
+  });
+}
+
+export function ImportUploader() {
+  const qc = useQueryClient();
+  const [uploaded, setUploaded] = useState<number | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [report, setReport] = useState<Report | null>(null);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const file = form.get("file");
+    const kind = String(form.get("kind"));
+    if (!(file instanceof File) || file.size === 0 && !file.name) {
+      setError("Choose a file to import");
+      return;
+    }
+    setError(null);
+    setReport(null);
+    setJobId(null);
+    setUploaded(0);
+    try {
+      const { job_id } = await upload(kind, file, setUploaded);
+      setJobId(job_id);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setUploaded(null);
+    }
+  }
+
+  return (
+    <div className="space-y-4">
+      <form onSubmit={onSubmit} className="space-y-3 rounded-lg border border-stone-200 bg-white p-4">
+        <label className="block space-y-1">
+          <span className="text-sm font-medium text-stone-700">What kind of file</span>
+          <select name="kind" className={inputClass} defaultValue="ratings" aria-label="File kind">
+            {KINDS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="block space-y-1">
+          <span className="text-sm font-medium text-stone-700">File</span>
+          <input type="file" name="file" aria-label="File" className="block w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-stone-100 file:px-3 file:py-2" />
+        </label>
+        <Button type="submit" disabled={uploaded !== null}>
+          {uploaded !== null ? `Uploading ${Math.round(uploaded * 100)}%` : "Upload and import"}
+        </Button>
+        {uploaded !== null ? (
+          <div role="progressbar" aria-label="Upload" aria-valuenow={Math.round(uploaded * 100)} className="h-1.5 rounded-full bg-stone-200">
+            <div className="h-full rounded-full bg-sky-500" style={{ width: `${uploaded * 100}%` }} />
+          </div>
+        ) : null}
+      </form>
+      {error ? <Alert>{error}</Alert> : null}
+      {jobId ? (
+        <JobProgress
+          jobId={jobId}
+          onDone={(job: Job) => {
+            if (job.status === "succeeded") setReport(job.result as Report);
+            void qc.invalidateQueries({ queryKey: ["jobs"] });
+          }}
+        />
+      ) : null}
+      {report ? <ImportReportView report={report} /> : null}
+    </div>
+  );
+}
+
+export function ImportReportView({ report }: { report: Report }) {
+  return (
+    <section className="space-y-3 rounded-lg border border-stone-200 bg-white p-4" data-testid="import-report">
+      <h3 className="font-semibold">Import finished</h3>
+      <dl className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-4">
+        {[
+          ["Loaded", report.rows_loaded],
+          ["Rejected", report.rows_rejected],
+          ["Changed", report.rows_changed],
+          ["New users", report.users_created],
+          ["New items", report.items_created],
+          ["Seconds", report.seconds],
+          ["Rows/s", report.rows_per_second],
+        ].map(([k, v]) => (
+          <div key={k} className="rounded bg-stone-50 p-2">
+            <dt className="text-xs text-stone-500">{k}</dt>
+            <dd className="font-semibold tabular-nums" data-testid={`report-${String(k).toLowerCase().replace(/\W+/g, "-")}`}>
+              {Number(v).toLocaleString("en")}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {report.warnings.map((w) => (
+        <Alert key={w} tone="info">
+          {w}
+        </Alert>
+      ))}
+      {report.errors.length > 0 ? (
+        <div className="overflow-x-auto">
+          <p className="mb-1 text-sm text-stone-600">
+            Rejected lines{report.rows_rejected > report.errors.length ? ` (first ${report.errors.length} of ${report.rows_rejected.toLocaleString("en")})` : ""}:
+          </p>
+          <table className="w-full text-left text-sm">
+            <thead className="text-stone-500">
+              <tr>
+                <th className="pr-3 font-medium">Line</th>
+                <th className="pr-3 font-medium">Reason</th>
+                <th className="font-medium">Text</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.errors.map((e) => (
+                <tr key={`${e.line}-${e.reason}`} className="border-t border-stone-100" data-testid="import-error">
+                  <td className="pr-3 tabular-nums">{e.line}</td>
+                  <td className="pr-3">{e.reason}</td>
+                  <td className="max-w-xs truncate font-mono text-xs text-stone-500">{e.text}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

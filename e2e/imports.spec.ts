@@ -1,0 +1,49 @@
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { signIn } from "./fixtures/users";
+
+const ADMIN = { email: "admin@tastebud.test", password: "admin-password-e2e" };
+const MT = path.resolve("../shared/data/movietweetings-100k");
+
+test("an admin uploads the MovieTweetings set and the legacy rates API serves it", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/admin/imports");
+  await page.getByLabel("File kind").selectOption("movietweetings-movies");
+  await page.getByLabel("File", { exact: true }).setInputFiles(path.join(MT, "movies.dat"));
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  await expect(page.getByTestId("import-report")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId("report-loaded")).toHaveText("10,506");
+
+  await page.getByLabel("File kind").selectOption("movietweetings-ratings");
+  await page.getByLabel("File", { exact: true }).setInputFiles(path.join(MT, "ratings.dat"));
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  await expect(page.getByTestId("job-progress").getByRole("progressbar")).toBeVisible();
+  await expect(page.getByTestId("report-loaded")).toHaveText("100,000", { timeout: 60_000 });
+  await expect(page.getByTestId("report-rejected")).toHaveText("0");
+
+  const res = await request.get("/api/v1/rates/1");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual([
+    { movie_id: 1074638, rating: 7, timestamp: "2013-04-03 22:45:07" },
+    { movie_id: 1853728, rating: 8, timestamp: "2013-04-21 20:37:19" },
+  ]);
+  expect(res.headers()["x-cache"]).toBe("MISS");
+  expect((await request.get("/api/v1/rates/1")).headers()["x-cache"]).toBe("HIT");
+});
+
+test("a malformed upload shows each rejected line and loads the rest", async ({ page }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "e2e-import-"));
+  const file = path.join(dir, "bad-ratings.csv");
+  writeFileSync(file, "userId,movieId,rating,timestamp\n90001,1,4,1500000000\n90001,2,nine,1500000000\n90001,3\n");
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/admin/imports");
+  await page.getByLabel("File", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  await expect(page.getByTestId("report-loaded")).toHaveText("1", { timeout: 30_000 });
+  await expect(page.getByTestId("import-error")).toHaveCount(2);
+  await expect(page.getByTestId("import-error").first()).toContainText('rating "nine" is not a number');
+  await expect(page.getByTestId("import-error").nth(1)).toContainText("expected 4 columns, found 2");
+});
