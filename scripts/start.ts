@@ -10,6 +10,7 @@ import { seedDemoData } from "../lib/catalog/seed";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { ensureAdmin } from "../lib/auth/users";
 import { prisma } from "../lib/db/client";
+import { retrainAndStore } from "../lib/recs/service";
 
 const say = (msg: string) => console.log(`[tastebud] ${msg}`);
 
@@ -84,6 +85,11 @@ async function main() {
       await recomputeCatalogStats();
       say(`demo data: ${report.films} films, ${report.users} users, ${report.ratings} ratings (${report.ms} ms)`);
     }
+  }
+  if (!(await prisma().recModelBlob.findFirst({ select: { id: true } })) && (await prisma().rating.count()) > 0) {
+    const t = Date.now();
+    const trained = await retrainAndStore();
+    say(`trained the first recommendation model: ${trained.users} users, ${trained.items} items (${Date.now() - t} ms)`);
   }
   if (cfg.ADMIN_EMAIL && cfg.ADMIN_PASSWORD) {
     await ensureAdmin(cfg.ADMIN_EMAIL, cfg.ADMIN_PASSWORD);

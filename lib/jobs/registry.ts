@@ -1,5 +1,6 @@
 import { catalogStatsJob } from "./handlers/catalog-stats";
 import { importJob } from "./handlers/import";
+import { retrainJob } from "./handlers/retrain";
 import type { JobDefinition } from "./types";
 
 // Every job Tastebud knows, in one place: both engines and the Jobs page read this list.
@@ -19,3 +20,4 @@ export function jobDefinitions(): JobDefinition<unknown>[] {
 
 registerJob(catalogStatsJob);
 registerJob(importJob);
+registerJob(retrainJob);

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+export const FEEDBACK_TYPES = ["like", "dislike", "unlike", "hide", "unhide", "rate", "view", "click", "impression"] as const;
+export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
+
+const timestamp = z
+  .union([z.number().finite(), z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: "must be an ISO date or Unix seconds" })])
+  .transform((v) => (typeof v === "number" ? new Date(v * 1000) : new Date(v)))
+  .refine((d) => d.getTime() > Date.UTC(1990, 0, 1) && d.getTime() < Date.now() + 86_400_000, { message: "is not a plausible time" });
+
+export const RATING_STEPS = z.number().min(0.5).max(5).refine((v) => Number.isInteger(v * 2), { message: "must be 0.5 to 5 in half stars" });
+
+export const FeedbackEventSchema = z
+  .object({
+    user_id: z.union([z.number().int().positive(), z.string().regex(/^(\d{1,10}|[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80})$/)]).optional(),
+    item_id: z.number().int().positive().max(2_147_483_647),
+    type: z.enum(FEEDBACK_TYPES),
+    value: z.number().finite().optional(),
+    timestamp: timestamp.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.type === "rate") {
+      const ok = RATING_STEPS.safeParse(e.value);
+      if (!ok.success) ctx.addIssue({ code: "custom", path: ["value"], message: "a rate event needs a value from 0.5 to 5 in half stars" });
+    }
+  });
+export type FeedbackEvent = z.infer<typeof FeedbackEventSchema>;
+
+export const EventsBatchSchema = z.union([
+  z.array(FeedbackEventSchema).min(1).max(1000),
+  z.object({ events: z.array(FeedbackEventSchema).min(1).max(1000) }).transform((v) => v.events),
+]);
+
+export const MyFeedbackSchema = z.object({ item_id: z.number().int().positive().max(2_147_483_647), type: z.enum(FEEDBACK_TYPES), value: z.number().finite().optional() });
+
+export type FeedbackState = { item_id: number; reaction: "like" | "dislike" | null; hidden: boolean; rating: number | null };

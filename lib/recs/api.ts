@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { ApiError, notFound } from "../api/errors";
+import type { Principal } from "../api/handler";
+import { decodeCursor, encodeCursor } from "../api/pagination";
+import { assertCanRead, resolveUserRef } from "../ratings/history";
+import { presentRecs, type RecItem } from "./present";
+import { topForUser } from "./service";
+
+const OffsetCursor = z.object({ o: z.number().int().min(0).max(1000) });
+
+/** `me`, a numeric id or `source:id`, readable by this principal. */
+export async function recsUserId(ref: string, principal: Principal | null): Promise<number> {
+  if (ref === "me") {
+    if (!principal) throw new ApiError(401, "unauthorized", "Sign in or send a token to ask for your own recommendations");
+    return principal.user.id;
+  }
+  return assertCanRead(await resolveUserRef(ref), principal?.user).id;
+}
+
+export async function pagedRecommendations(userId: number, q: { limit: number; cursor?: string; genre?: string }) {
+  const offset = decodeCursor(q.cursor, OffsetCursor)?.o ?? 0;
+  const { list, hit } = await topForUser(userId, { genre: q.genre });
+  const page = list.items.slice(offset, offset + q.limit);
+  const items: RecItem[] = await presentRecs(page, list.topGenres);
+  return {
+    hit,
+    body: {
+      items,
+      next_cursor: offset + q.limit < list.items.length ? encodeCursor({ o: offset + q.limit }) : null,
+      cold_start: list.coldStart,
+      model_id: list.modelId,
+    },
+  };
+}
+
+export { notFound };

@@ -1,0 +1,62 @@
+import { topK } from "./matrix";
+
+// Blending: each recommender ranks its candidates; ranks are fused (weighted reciprocal-rank fusion, robust to
+// the recommenders' different score scales); every item keeps the source that contributed most, which becomes
+// its reason; a series may take at most `perSeries` places so one franchise does not fill the page.
+
+export type SourceName = "als" | "item_knn" | "user_overlap" | "content" | "popularity" | "llm";
+
+export type SourceScores = { name: SourceName; weight: number; scores: Float32Array; because?: Int32Array };
+
+export type Blended = { item: number; score: number; source: SourceName; because: number };
+
+export const RRF_K = 20;
+
+export function blend(input: {
+  sources: SourceScores[];
+  exclude: (item: number) => boolean;
+  allow?: (item: number) => boolean;
+  series?: (item: number) => string | null;
+  limit: number;
+  perSeries?: number;
+  pool?: number;
+}): Blended[] {
+  const pool = input.pool ?? Math.max(200, input.limit * 3);
+  const total = new Map<number, { score: number; best: number; source: SourceName; because: number }>();
+  const skip = (i: number) => input.exclude(i) || (input.allow ? !input.allow(i) : false);
+  for (const src of input.sources) {
+    if (src.weight <= 0) continue;
+    const ranked = topK(src.scores, pool, (i) => skip(i) || src.scores[i] <= 0);
+    ranked.forEach((item, rank) => {
+      const contribution = src.weight / (RRF_K + rank + 1);
+      const entry = total.get(item) ?? { score: 0, best: 0, source: src.name, because: -1 };
+      entry.score += contribution;
+      if (contribution > entry.best) {
+        entry.best = contribution;
+        entry.source = src.name;
+        entry.because = src.because?.[item] ?? -1;
+      }
+      total.set(item, entry);
+    });
+  }
+  const ranked = [...total.entries()].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
+  const perSeries = input.perSeries ?? 2;
+  const seriesCount = new Map<string, number>();
+  const out: Blended[] = [];
+  const overflow: Blended[] = [];
+  for (const [item, e] of ranked) {
+    const entry = { item, score: e.score, source: e.source, because: e.because };
+    const series = input.series?.(item) ?? null;
+    if (series) {
+      const n = seriesCount.get(series) ?? 0;
+      seriesCount.set(series, n + 1);
+      if (n >= perSeries) {
+        overflow.push(entry);
+        continue;
+      }
+    }
+    out.push(entry);
+    if (out.length >= input.limit) return out;
+  }
+  return [...out, ...overflow].slice(0, input.limit);
+}

@@ -1,0 +1,127 @@
+// Interaction matrices as compressed sparse rows over typed arrays: the input of every recommender here.
+// Rows are users, columns are items, both as dense indexes 0..n-1; callers keep the maps to real ids.
+
+export type Csr = {
+  rows: number;
+  cols: number;
+  /** rowPtr[r]..rowPtr[r+1] index into colIdx/values. */
+  rowPtr: Int32Array;
+  colIdx: Int32Array;
+  values: Float32Array;
+};
+
+export type Triplet = { row: number; col: number; value: number };
+
+/** Builds a CSR from (row, col, value) arrays; duplicate cells keep the last value. */
+export function csrFromTriplets(rows: number, cols: number, r: Int32Array, c: Int32Array, v: Float32Array): Csr {
+  const n = r.length;
+  const counts = new Int32Array(rows + 1);
+  for (let i = 0; i < n; i++) counts[r[i] + 1]++;
+  for (let i = 0; i < rows; i++) counts[i + 1] += counts[i];
+  const rowPtr = counts.slice();
+  const fill = counts.slice(0, rows);
+  const colIdx = new Int32Array(n);
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = fill[r[i]]++;
+    colIdx[at] = c[i];
+    values[at] = v[i];
+  }
+  // sort each row by column, dropping duplicates (last wins)
+  let write = 0;
+  const newPtr = new Int32Array(rows + 1);
+  const order: number[] = [];
+  for (let row = 0; row < rows; row++) {
+    const start = rowPtr[row];
+    const end = rowPtr[row + 1];
+    order.length = 0;
+    for (let k = start; k < end; k++) order.push(k);
+    order.sort((a, b) => colIdx[a] - colIdx[b] || a - b);
+    newPtr[row] = write;
+    const rowCols: number[] = [];
+    const rowVals: number[] = [];
+    for (const k of order) {
+      if (rowCols.length && rowCols[rowCols.length - 1] === colIdx[k]) rowVals[rowVals.length - 1] = values[k];
+      else {
+        rowCols.push(colIdx[k]);
+        rowVals.push(values[k]);
+      }
+    }
+    for (let j = 0; j < rowCols.length; j++) {
+      colIdx[write] = rowCols[j];
+      values[write] = rowVals[j];
+      write++;
+    }
+  }
+  newPtr[rows] = write;
+  return { rows, cols, rowPtr: newPtr, colIdx: colIdx.slice(0, write), values: values.slice(0, write) };
+}
+
+export function transpose(m: Csr): Csr {
+  const nnz = m.colIdx.length;
+  const ptr = new Int32Array(m.cols + 1);
+  for (let i = 0; i < nnz; i++) ptr[m.colIdx[i] + 1]++;
+  for (let i = 0; i < m.cols; i++) ptr[i + 1] += ptr[i];
+  const fill = ptr.slice(0, m.cols);
+  const colIdx = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  for (let row = 0; row < m.rows; row++) {
+    for (let k = m.rowPtr[row]; k < m.rowPtr[row + 1]; k++) {
+      const at = fill[m.colIdx[k]]++;
+      colIdx[at] = row;
+      values[at] = m.values[k];
+    }
+  }
+  return { rows: m.cols, cols: m.rows, rowPtr: ptr, colIdx, values };
+}
+
+export function rowOf(m: Csr, row: number): { cols: Int32Array; values: Float32Array } {
+  return { cols: m.colIdx.subarray(m.rowPtr[row], m.rowPtr[row + 1]), values: m.values.subarray(m.rowPtr[row], m.rowPtr[row + 1]) };
+}
+
+/** Indexes of the k largest scores, best first, skipping excluded indexes and non-finite scores. */
+export function topK(scores: Float32Array | Float64Array, k: number, exclude?: (index: number) => boolean): number[] {
+  const heapIdx: number[] = [];
+  const heapVal: number[] = [];
+  // min-heap of size k
+  const swap = (a: number, b: number) => {
+    [heapIdx[a], heapIdx[b]] = [heapIdx[b], heapIdx[a]];
+    [heapVal[a], heapVal[b]] = [heapVal[b], heapVal[a]];
+  };
+  const up = (i: number) => {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (heapVal[p] <= heapVal[i]) break;
+      swap(p, i);
+      i = p;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heapVal.length && heapVal[l] < heapVal[m]) m = l;
+      if (r < heapVal.length && heapVal[r] < heapVal[m]) m = r;
+      if (m === i) break;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (!Number.isFinite(s) || s === -Infinity) continue;
+    if (heapVal.length === k && s <= heapVal[0]) continue;
+    if (exclude?.(i)) continue;
+    if (heapVal.length < k) {
+      heapIdx.push(i);
+      heapVal.push(s);
+      up(heapVal.length - 1);
+    } else {
+      heapIdx[0] = i;
+      heapVal[0] = s;
+      down(0);
+    }
+  }
+  return heapIdx.map((idx, j) => [idx, heapVal[j]] as const).sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([idx]) => idx);
+}

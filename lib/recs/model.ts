@@ -1,0 +1,133 @@
+import { trainAls, itemGramian, type AlsModel } from "./als";
+import { buildGenreIndex, type GenreIndex } from "./content";
+import { trainItemKnn, type ItemKnnModel } from "./item-knn";
+import { csrFromTriplets, transpose, type Csr } from "./matrix";
+import { trainPopularity, type PopularityModel } from "./popularity";
+
+// Training data and the trained model. Explicit ratings are normalised to 0..1 on their own scale; the implicit
+// matrix keeps what a user liked or rated above their own average, with a confidence that grows with how much.
+
+export type Interaction = { user: number; item: number; rating01: number | null; liked: boolean; disliked: boolean };
+
+export type TrainingData = {
+  userIds: Int32Array;
+  itemIds: Int32Array;
+  itemGenres: string[][];
+  itemSeries: (string | null)[];
+  ratings: Csr;
+  implicit: Csr;
+};
+
+export const CONFIDENCE_ALPHA = 8;
+
+/** Positive signal for one user's interaction: 0 when it is not a positive, otherwise a confidence weight. */
+export function positiveWeight(rating01: number | null, userMean: number, liked: boolean, disliked: boolean): number {
+  if (disliked) return 0;
+  let w = 0;
+  if (rating01 !== null && rating01 >= Math.max(0.55, userMean - 0.05)) w = 1 + (rating01 - userMean + 0.1) * 2;
+  if (liked) w = Math.max(w, 1.5) + 0.5;
+  return w;
+}
+
+export function buildTrainingData(input: {
+  userIds: number[];
+  itemIds: number[];
+  itemGenres: string[][];
+  itemSeries: (string | null)[];
+  interactions: Interaction[];
+}): TrainingData {
+  const nUsers = input.userIds.length;
+  const nItems = input.itemIds.length;
+  const sum = new Float64Array(nUsers);
+  const cnt = new Int32Array(nUsers);
+  let nRatings = 0;
+  for (const x of input.interactions) {
+    if (x.rating01 !== null) {
+      sum[x.user] += x.rating01;
+      cnt[x.user]++;
+      nRatings++;
+    }
+  }
+  const rr = new Int32Array(nRatings);
+  const rc = new Int32Array(nRatings);
+  const rv = new Float32Array(nRatings);
+  const ir: number[] = [];
+  const ic: number[] = [];
+  const iv: number[] = [];
+  let k = 0;
+  for (const x of input.interactions) {
+    if (x.rating01 !== null) {
+      rr[k] = x.user;
+      rc[k] = x.item;
+      rv[k] = x.rating01;
+      k++;
+    }
+    const mean = cnt[x.user] ? sum[x.user] / cnt[x.user] : 0.6;
+    const w = positiveWeight(x.rating01, mean, x.liked, x.disliked);
+    if (w > 0) {
+      ir.push(x.user);
+      ic.push(x.item);
+      iv.push(1 + CONFIDENCE_ALPHA * w);
+    }
+  }
+  return {
+    userIds: Int32Array.from(input.userIds),
+    itemIds: Int32Array.from(input.itemIds),
+    itemGenres: input.itemGenres,
+    itemSeries: input.itemSeries,
+    ratings: csrFromTriplets(nUsers, nItems, rr, rc, rv),
+    implicit: csrFromTriplets(nUsers, nItems, Int32Array.from(ir), Int32Array.from(ic), Float32Array.from(iv)),
+  };
+}
+
+export type RecModel = {
+  trainedAt: string;
+  userIds: Int32Array;
+  itemIds: Int32Array;
+  itemIndex: Map<number, number>;
+  userIndex: Map<number, number>;
+  itemSeries: (string | null)[];
+  genres: GenreIndex;
+  popularity: PopularityModel;
+  knn: ItemKnnModel;
+  als: AlsModel;
+  alsGramian: Float64Array;
+  /** users × items positives, and its transpose, for the user-overlap recommender. */
+  implicit: Csr;
+  itemUsers: Csr;
+};
+
+export type TrainOptions = { factors?: number; iterations?: number; neighbors?: number; onProgress?: (stage: string, fraction: number) => void };
+
+export function trainModel(data: TrainingData, opts: TrainOptions = {}): RecModel {
+  const report = opts.onProgress ?? (() => undefined);
+  report("popularity", 0);
+  const popularity = trainPopularity(data.ratings);
+  report("item-knn", 0.1);
+  const knn = trainItemKnn(data.implicit, { k: opts.neighbors ?? 50 });
+  report("als", 0.4);
+  const iterations = opts.iterations ?? 10;
+  const als = trainAls(data.implicit, { factors: opts.factors ?? 32, iterations, onIteration: (i) => report("als", 0.4 + (0.55 * (i + 1)) / iterations) });
+  return modelFromParts(data, { popularity, knn, als, trainedAt: new Date().toISOString() });
+}
+
+export function modelFromParts(
+  data: Pick<TrainingData, "userIds" | "itemIds" | "itemGenres" | "itemSeries" | "implicit">,
+  parts: { popularity: PopularityModel; knn: ItemKnnModel; als: AlsModel; trainedAt: string },
+): RecModel {
+  return {
+    trainedAt: parts.trainedAt,
+    userIds: data.userIds,
+    itemIds: data.itemIds,
+    itemIndex: new Map(Array.from(data.itemIds, (id, i) => [id, i])),
+    userIndex: new Map(Array.from(data.userIds, (id, i) => [id, i])),
+    itemSeries: data.itemSeries,
+    genres: buildGenreIndex(data.itemGenres),
+    popularity: parts.popularity,
+    knn: parts.knn,
+    als: parts.als,
+    alsGramian: itemGramian(parts.als),
+    implicit: data.implicit,
+    itemUsers: transpose(data.implicit),
+  };
+}

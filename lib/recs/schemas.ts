@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { PageQuerySchema } from "../api/pagination";
+
+export const RecsQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
+export const SimilarQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+export const PopularQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
+export const RecsUserParamSchema = z.object({
+  id: z.string().trim().regex(/^(me|\d{1,10}|[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80})$/, { message: "must be me, a numeric user id, or <source>:<id>" }),
+});
+
+export const ItemUpsertSchema = z.object({
+  source: z.string().trim().regex(/^[a-z][a-z0-9_-]{0,30}$/).default("api"),
+  external_id: z.string().trim().min(1).max(120),
+  title: z.string().trim().min(1).max(300),
+  year: z.number().int().min(1870).max(2100).nullable().optional(),
+  genres: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  kind: z.enum(["movie", "track"]).default("movie"),
+  artist: z.string().trim().max(200).nullable().optional(),
+  series: z.string().trim().max(200).nullable().optional(),
+});
+export const ItemsBatchSchema = z.union([z.array(ItemUpsertSchema).min(1).max(1000), z.object({ items: z.array(ItemUpsertSchema).min(1).max(1000) }).transform((v) => v.items)]);

@@ -1,0 +1,243 @@
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { cache } from "../cache";
+import { databaseUrl, prisma } from "../db/client";
+import { log } from "../log";
+import { buildTrainingData, trainModel, type Interaction, type RecModel, type TrainOptions } from "./model";
+import { recommendFor, type Recommendation, type UserState } from "./recommend";
+import { deserializeModel, extendModel, serializeModel } from "./serialize";
+import { similarItems } from "./item-knn";
+import type { SourceScores } from "./blend";
+
+// The recommendation engine's connection to the database and the cache: loading training data, storing and
+// loading models, a user's current feedback, and cached per-user lists.
+
+export const scaleOf = (source: string | null) => (source === "movietweetings" ? { min: 0, max: 10 } : { min: 0.5, max: 5 });
+const to01 = (rating: number, source: string | null) => {
+  const s = scaleOf(source);
+  return Math.min(1, Math.max(0, (rating - s.min) / (s.max - s.min)));
+};
+
+// ---- training
+
+export async function loadTrainingData(onProgress?: (message: string) => void): Promise<ReturnType<typeof buildTrainingData>> {
+  const items = await prisma().item.findMany({ select: { id: true, genres: true, series: true }, orderBy: { id: "asc" } });
+  const itemIndex = new Map(items.map((it, i) => [it.id, i]));
+  const userIndex = new Map<number, number>();
+  const userIds: number[] = [];
+  const idx = (u: number) => {
+    let i = userIndex.get(u);
+    if (i === undefined) {
+      i = userIds.length;
+      userIndex.set(u, i);
+      userIds.push(u);
+    }
+    return i;
+  };
+  const interactions: Interaction[] = [];
+  const byPair = new Map<string, Interaction>();
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  try {
+    onProgress?.("Reading ratings");
+    const stream = client.query(
+      copyTo(`COPY (SELECT r.user_id, r.item_id, r.rating, (u.source = 'movietweetings')::int FROM ratings r JOIN users u ON u.id = r.user_id) TO STDOUT`),
+    );
+    let carry = "";
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = carry + chunk.toString("utf8");
+      const lines = text.split("\n");
+      carry = lines.pop() ?? "";
+      for (const line of lines) {
+        const [u, i, r, mt] = line.split("\t");
+        const item = itemIndex.get(Number(i));
+        if (item === undefined) continue;
+        const x: Interaction = { user: idx(Number(u)), item, rating01: to01(Number(r), mt === "1" ? "movietweetings" : null), liked: false, disliked: false };
+        interactions.push(x);
+        byPair.set(`${x.user}:${item}`, x);
+      }
+    }
+    onProgress?.("Reading likes and dislikes");
+    const { rows } = await client.query<{ user_id: number; item_id: number; reaction: "like" | "dislike" }>(
+      "SELECT user_id, item_id, reaction FROM feedback WHERE reaction IS NOT NULL",
+    );
+    for (const f of rows) {
+      const item = itemIndex.get(f.item_id);
+      if (item === undefined) continue;
+      const user = idx(f.user_id);
+      const existing = byPair.get(`${user}:${item}`);
+      const target = existing ?? { user, item, rating01: null, liked: false, disliked: false };
+      if (f.reaction === "like") target.liked = true;
+      else target.disliked = true;
+      if (!existing) interactions.push(target);
+    }
+  } finally {
+    await client.end();
+  }
+  return buildTrainingData({ userIds, itemIds: items.map((i) => i.id), itemGenres: items.map((i) => i.genres), itemSeries: items.map((i) => i.series), interactions });
+}
+
+export async function retrainAndStore(opts: TrainOptions & { onMessage?: (m: string) => void } = {}): Promise<{ id: number; users: number; items: number; positives: number; bytes: number }> {
+  const data = await loadTrainingData(opts.onMessage);
+  const model = trainModel(data, opts);
+  const blob = serializeModel(model);
+  const row = await prisma().recModelBlob.create({
+    data: { users: data.userIds.length, items: data.itemIds.length, positives: data.implicit.colIdx.length, data: new Uint8Array(blob) },
+    select: { id: true },
+  });
+  await prisma().recModelBlob.deleteMany({ where: { id: { lt: row.id - 1 } } });
+  return { id: row.id, users: data.userIds.length, items: data.itemIds.length, positives: data.implicit.colIdx.length, bytes: blob.length };
+}
+
+// ---- serving
+
+type Loaded = { id: number; model: RecModel; catalogCount: number; checkedAt: number };
+const globalForModel = globalThis as unknown as { tastebudModel?: Loaded | null; tastebudModelLoading?: Promise<Loaded | null> };
+const CHECK_EVERY_MS = 5_000;
+
+async function catalogSnapshot() {
+  return prisma().item.findMany({ select: { id: true, genres: true, series: true }, orderBy: { id: "asc" } });
+}
+
+/** The newest trained model, extended to items added since. */
+export async function currentModel(): Promise<{ id: number; model: RecModel } | null> {
+  const loaded = globalForModel.tastebudModel;
+  if (loaded && Date.now() - loaded.checkedAt < CHECK_EVERY_MS) return loaded;
+  globalForModel.tastebudModelLoading ??= (async () => {
+    try {
+      // Before the first training there is an empty model: content and popularity still work from the catalog.
+      const latest = (await prisma().recModelBlob.findFirst({ orderBy: { id: "desc" }, select: { id: true } })) ?? { id: 0 };
+      const [{ n }] = await prisma().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM items`;
+      if (loaded && loaded.id === latest.id && loaded.catalogCount === n) return { ...loaded, checkedAt: Date.now() };
+      let model = loaded && loaded.id === latest.id ? loaded.model : null;
+      if (!model && latest.id === 0) model = emptyModel();
+      if (!model) {
+        const row = await prisma().recModelBlob.findUniqueOrThrow({ where: { id: latest.id } });
+        model = deserializeModel(Buffer.from(row.data));
+      }
+      model = extendModel(model, await catalogSnapshot());
+      return { id: latest.id, model, catalogCount: n, checkedAt: Date.now() };
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "could not load the recommendation model");
+      return loaded ?? null;
+    }
+  })().finally(() => {
+    globalForModel.tastebudModelLoading = undefined;
+  });
+  const next = await globalForModel.tastebudModelLoading;
+  globalForModel.tastebudModel = next;
+  return next;
+}
+
+function emptyModel(): RecModel {
+  const data = buildTrainingData({ userIds: [], itemIds: [], itemGenres: [], itemSeries: [], interactions: [] });
+  return trainModel(data, { iterations: 0 });
+}
+
+/** Items were added or changed: extend the loaded model on the next request instead of in a few seconds. */
+export function markCatalogChanged(): void {
+  if (globalForModel.tastebudModel) globalForModel.tastebudModel = { ...globalForModel.tastebudModel, checkedAt: 0 };
+}
+
+export function forgetModel(): void {
+  globalForModel.tastebudModel = undefined;
+}
+
+export async function userState(model: RecModel, userId: number): Promise<UserState> {
+  const [user, ratings, feedback] = await Promise.all([
+    prisma().user.findUnique({ where: { id: userId }, select: { source: true } }),
+    prisma().rating.findMany({ where: { userId }, select: { itemId: true, rating: true } }),
+    prisma().feedback.findMany({ where: { userId }, select: { itemId: true, reaction: true, hidden: true } }),
+  ]);
+  const at = (id: number) => model.itemIndex.get(id);
+  const state: UserState = { userId, ratings: [], liked: [], disliked: [], hidden: [] };
+  for (const r of ratings) {
+    const i = at(r.itemId);
+    if (i !== undefined) state.ratings.push({ item: i, rating01: to01(r.rating, user?.source ?? null) });
+  }
+  for (const f of feedback) {
+    const i = at(f.itemId);
+    if (i === undefined) continue;
+    if (f.reaction === "like") state.liked.push(i);
+    if (f.reaction === "dislike") state.disliked.push(i);
+    if (f.hidden) state.hidden.push(i);
+  }
+  return state;
+}
+
+// ---- cached lists
+
+export const recsVersionKey = (userId: number) => `recs:ver:${userId}`;
+export const RECS_EPOCH_KEY = "recs:epoch";
+
+export async function invalidateUserRecs(userId: number): Promise<void> {
+  await cache().set(recsVersionKey(userId), Date.now() * 1000 + Math.floor(Math.random() * 1000), 30 * 24 * 3600);
+}
+
+export async function invalidateAllRecs(): Promise<void> {
+  await cache().set(RECS_EPOCH_KEY, Date.now(), 30 * 24 * 3600);
+  forgetModel();
+}
+
+export type StoredRec = { id: number; score: number; source: Recommendation["source"]; because: number | null; genre: string | null };
+export type RecList = { items: StoredRec[]; coldStart: boolean; topGenres: string[]; modelId: number | null };
+
+export const TOP_N = 100;
+
+/** A user's top-100 (optionally within a genre), from the cache when nothing changed since it was computed. */
+export async function topForUser(
+  userId: number,
+  opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; cacheTag?: string } = {},
+): Promise<{ list: RecList; hit: boolean }> {
+  const loaded = await currentModel();
+  const [epoch, ver] = await cache().mget<number>(RECS_EPOCH_KEY, recsVersionKey(userId));
+  const key = `recs:v1:${userId}:${loaded?.id ?? 0}:${loaded?.model.itemIds.length ?? 0}:${epoch ?? 0}:${ver ?? 0}:${opts.genre ?? ""}:${opts.cacheTag ?? ""}`;
+  const hit = await cache().get<RecList>(key);
+  if (hit) return { list: hit, hit: true };
+  if (!loaded) throw new Error("The recommendation model could not be loaded");
+  const list = await computeList(loaded, userId, opts);
+  await cache().set(key, list, 24 * 3600);
+  return { list, hit: false };
+}
+
+async function computeList(loaded: { id: number; model: RecModel }, userId: number, opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number> }): Promise<RecList> {
+  const { model } = loaded;
+  const state = await userState(model, userId);
+  const allowIdx = opts.allowIds ? new Set([...opts.allowIds].map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined)) : null;
+  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, extra: opts.extra, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
+  return {
+    modelId: loaded.id,
+    coldStart: result.coldStart,
+    topGenres: result.topGenres,
+    items: result.items.map((r) => ({
+      id: model.itemIds[r.item],
+      score: Math.round(r.score * 1e6) / 1e6,
+      source: r.source,
+      because: r.because >= 0 ? model.itemIds[r.because] : null,
+      genre: r.genre,
+    })),
+  };
+}
+
+export async function similarToItem(itemId: number, limit: number): Promise<{ id: number; score: number }[]> {
+  const loaded = await currentModel();
+  const idx = loaded?.model.itemIndex.get(itemId);
+  if (!loaded || idx === undefined) return [];
+  const fromKnn = similarItems(loaded.model.knn, idx, limit).map((s) => ({ id: loaded.model.itemIds[s.item], score: Math.round(s.score * 1e4) / 1e4 }));
+  if (fromKnn.length >= limit) return fromKnn;
+  // Items without co-occurrence data fall back to genre similarity.
+  const m = loaded.model;
+  const mine = new Set(m.genres.itemGenres[idx]);
+  const seen = new Set([itemId, ...fromKnn.map((s) => s.id)]);
+  const byGenre: { id: number; score: number }[] = [];
+  for (let i = 0; i < m.itemIds.length && mine.size > 0; i++) {
+    if (seen.has(m.itemIds[i])) continue;
+    const gs = m.genres.itemGenres[i];
+    let shared = 0;
+    for (const g of gs) if (mine.has(g)) shared++;
+    if (shared === 0) continue;
+    byGenre.push({ id: m.itemIds[i], score: (shared / Math.sqrt(mine.size * gs.length)) * 0.1 + m.popularity.scores[i] * 1e-3 });
+  }
+  byGenre.sort((a, b) => b.score - a.score || a.id - b.id);
+  return [...fromKnn, ...byGenre.slice(0, limit - fromKnn.length).map((s) => ({ id: s.id, score: Math.round(s.score * 1e4) / 1e4 }))];
+}
