@@ -40,10 +40,10 @@ beforeAll(async () => {
   // A small catalog with taste structure: 60 films in 4 genres, 300 synthetic viewers.
   const genres = ["Comedy", "Horror", "Drama", "Sci-Fi"];
   const films = Array.from({ length: 60 }, (_, i) => ({ title: `Film ${i}`, year: 1990 + (i % 30), genres: [genres[i % 4]], series: i % 20 === 0 ? "Saga" : null }));
-  const created = [];
+  const created: { id: number }[] = [];
   for (const f of films) created.push(await prisma().item.create({ data: f }));
   const ratings = generateDemoRatings(films, { users: 300, seed: 5 });
-  const users = [];
+  const users: { id: number }[] = [];
   for (let u = 0; u < 300; u++) users.push(await prisma().user.create({ data: { source: "demo", externalId: `d${u}` } }));
   await prisma().rating.createMany({ data: ratings.map((r) => ({ userId: users[r.user].id, itemId: created[r.film].id, rating: r.rating, ratedAt: r.ratedAt })) });
   await recomputeCatalogStats();

@@ -1,15 +1,27 @@
 import Link from "next/link";
-import { MovieGrid } from "@/components/catalog/movie-card";
+import type { ReactNode } from "react";
+import { MovieGrid, type CardItem } from "@/components/catalog/movie-card";
+import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
-import { currentUser } from "@/lib/auth/session";
+import { currentUser, type SessionUser } from "@/lib/auth/session";
 import { searchItems } from "@/lib/catalog/items";
+import { feedbackStates } from "@/lib/feedback/service";
+import { log } from "@/lib/log";
+import { pagedRecommendations } from "@/lib/recs/api";
+import type { RecItem } from "@/lib/recs/present";
+
+const FOR_YOU = 12;
+const ROW = 4;
+const LIKED_ROWS = 2;
+
+type Row = { heading: string; items: CardItem[]; reasons?: Record<number, string>; note?: string; empty?: string };
 
 export default async function HomePage() {
   const user = await currentUser();
-  const [topRated, popular] = await Promise.all([
-    searchItems({ sort: "rating", limit: 8 }),
-    searchItems({ sort: "popular", limit: 8 }),
-  ]);
+  const recs = user ? await recommendationsFor(user) : null;
+  const personal = recs !== null && !recs.cold_start && recs.items.length > 0;
+  const rows = personal ? await personalRows(recs.items) : await catalogRows();
+  const states = user ? await feedbackStates(user.id, [...new Set(rows.flatMap((r) => r.items.map((i) => i.id)))]) : undefined;
   return (
     <div className="space-y-10">
       <section className="rounded-2xl bg-gradient-to-br from-brand-50 to-white p-6 ring-1 ring-brand-100 sm:p-8">
@@ -30,15 +42,98 @@ export default async function HomePage() {
           )}
         </div>
       </section>
-      <section className="space-y-3">
-        <h2 className="text-lg font-semibold">Top rated</h2>
-        <p className="-mt-2 text-sm text-stone-500">Ranked by an IMDb-style weighted mean, so a handful of perfect scores does not beat hundreds of good ones.</p>
-        <MovieGrid items={topRated.items} empty="No ratings yet: import some or run the statistics job." />
-      </section>
-      <section className="space-y-3">
-        <h2 className="text-lg font-semibold">Most rated</h2>
-        <MovieGrid items={popular.items} />
-      </section>
+      {user && recs === null ? <Alert tone="info">Recommendations are not available right now. Here is what everyone else is watching.</Alert> : null}
+      {user && recs?.cold_start ? <StartRating /> : null}
+      {rows.map((row) => (
+        <Section key={row.heading} heading={row.heading} note={row.note}>
+          <MovieGrid items={row.items} reasons={row.reasons} feedback={states} empty={row.empty} />
+        </Section>
+      ))}
     </div>
+  );
+}
+
+async function recommendationsFor(user: SessionUser) {
+  try {
+    return (await pagedRecommendations(user.id, { limit: 100 })).body;
+  } catch (err) {
+    // The home page still has the catalog to show when the model is missing or broken.
+    log.error({ err: (err as Error).message, userId: user.id }, "home page recommendations failed");
+    return null;
+  }
+}
+
+/** "For you", then rows for the titles most of the rest are "because of", then the best of their favourite genre. */
+async function personalRows(recs: RecItem[]): Promise<Row[]> {
+  const forYou = recs.slice(0, FOR_YOU);
+  const rows: Row[] = [
+    {
+      heading: "For you",
+      note: "Picked from what you rated and liked. Hide anything you never want to see.",
+      items: forYou.map((r) => r.item),
+      reasons: Object.fromEntries(forYou.map((r) => [r.item.id, r.reason])),
+    },
+  ];
+  const byLiked = new Map<string, CardItem[]>();
+  for (const r of recs.slice(FOR_YOU)) {
+    if (!r.reason.startsWith("Because you liked")) continue;
+    byLiked.set(r.reason, [...(byLiked.get(r.reason) ?? []), r.item]);
+  }
+  for (const [reason, items] of [...byLiked].filter(([, items]) => items.length >= 2).slice(0, LIKED_ROWS)) {
+    rows.push({ heading: reason, items: items.slice(0, ROW) });
+  }
+  const genre = mostFrequent(recs.flatMap((r) => r.item.genres));
+  if (genre) {
+    const popular = await searchItems({ sort: "rating", genre, limit: 8 });
+    rows.push({ heading: `Popular in ${genre}`, items: popular.items });
+  }
+  return rows;
+}
+
+async function catalogRows(): Promise<Row[]> {
+  const [topRated, popular] = await Promise.all([searchItems({ sort: "rating", limit: 8 }), searchItems({ sort: "popular", limit: 8 })]);
+  return [
+    {
+      heading: "Top rated",
+      note: "Ranked by an IMDb-style weighted mean, so a handful of perfect scores does not beat hundreds of good ones.",
+      items: topRated.items,
+      empty: "No ratings yet: import some or run the statistics job.",
+    },
+    { heading: "Most rated", items: popular.items },
+  ];
+}
+
+function mostFrequent(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [v, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = v;
+  return best;
+}
+
+function StartRating() {
+  return (
+    <section className="rounded-2xl bg-brand-600 p-6 text-white shadow-sm sm:p-8">
+      <h2 className="text-xl font-semibold sm:text-2xl">Your recommendations start here</h2>
+      <p className="mt-2 max-w-2xl text-brand-50">
+        Tastebud does not know your taste yet. Rate twelve films you have seen and your own picks appear on this page, each with the reason it was chosen.
+      </p>
+      <Link
+        href="/onboarding"
+        className="mt-4 inline-flex items-center rounded-md bg-white px-4 py-2.5 text-sm font-semibold text-brand-700 shadow-sm hover:bg-brand-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-2 focus-visible:ring-offset-brand-600"
+      >
+        Rate a dozen movies to get recommendations
+      </Link>
+    </section>
+  );
+}
+
+function Section({ heading, note, children }: { heading: string; note?: string; children: ReactNode }) {
+  return (
+    <section className="space-y-3">
+      <h2 className="text-lg font-semibold">{heading}</h2>
+      {note ? <p className="-mt-2 text-sm text-stone-500">{note}</p> : null}
+      {children}
+    </section>
   );
 }

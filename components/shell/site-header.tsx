@@ -10,6 +10,7 @@ const SIGNED_IN_NAV = [
   { href: "/ratings", label: "My ratings" },
   { href: "/jobs", label: "Jobs" },
   { href: "/settings/tokens", label: "API tokens" },
+  { href: "/settings/hidden", label: "Hidden" },
 ];
 
 const ADMIN_NAV = [{ href: "/admin/imports", label: "Imports" }];

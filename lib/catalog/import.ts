@@ -240,6 +240,8 @@ async function mergeItems(client: pg.ClientBase): Promise<number> {
     SELECT DISTINCT ON (f.user_id, m.keep) f.user_id, m.keep, f.reaction, f.hidden, f.updated_at FROM feedback f JOIN cat_merge m ON m.drop = f.item_id
     ORDER BY f.user_id, m.keep, f.updated_at DESC
     ON CONFLICT (user_id, item_id) DO NOTHING`);
+  // ratings has no foreign keys (see lib/ratings/cleanup.ts): the merged item's ratings go with it.
+  await client.query(`DELETE FROM ratings r USING cat_merge m WHERE r.item_id = m.drop`);
   await client.query(`UPDATE events e SET item_id = m.keep FROM cat_merge m WHERE e.item_id = m.drop`);
   await client.query(`UPDATE external_ids e SET item_id = m.keep FROM cat_merge m WHERE e.item_id = m.drop`);
   await client.query(`UPDATE items k SET title = CASE WHEN k.title LIKE 'Unknown title (%' THEN d.title ELSE k.title END,

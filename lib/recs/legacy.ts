@@ -2,6 +2,7 @@ import { z } from "zod";
 import { badRequest } from "../api/errors";
 import { prisma } from "../db/client";
 import { applyFeedbackBatch } from "../feedback/service";
+import { deleteRatingsOf } from "../ratings/cleanup";
 import { invalidateAllRecs, markCatalogChanged, topForUser } from "./service";
 
 // The grader-facing service's contract: items, users and reactions named by the caller's own string ids, kept in
@@ -84,11 +85,15 @@ export async function legacyRecs(userExternalId: string, limit = 100): Promise<s
 }
 
 export async function cleanupLegacy(): Promise<{ items: number; users: number }> {
-  const ids = await prisma().externalId.findMany({ where: { source: LEGACY }, select: { itemId: true } });
-  const [items, users] = await prisma().$transaction([
-    prisma().item.deleteMany({ where: { id: { in: ids.map((i) => i.itemId) } } }),
-    prisma().user.deleteMany({ where: { source: LEGACY } }),
-  ]);
+  const { items, users } = await prisma().$transaction(async (tx) => {
+    const itemIds = (await tx.externalId.findMany({ where: { source: LEGACY }, select: { itemId: true } })).map((i) => i.itemId);
+    const userIds = (await tx.user.findMany({ where: { source: LEGACY }, select: { id: true } })).map((u) => u.id);
+    await deleteRatingsOf(tx, { userIds, itemIds });
+    return {
+      items: await tx.item.deleteMany({ where: { id: { in: itemIds } } }),
+      users: await tx.user.deleteMany({ where: { id: { in: userIds } } }),
+    };
+  });
   await invalidateAllRecs();
   return { items: items.count, users: users.count };
 }

@@ -5,8 +5,10 @@ import { MovieGrid } from "@/components/catalog/movie-card";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { ApiError } from "@/lib/api/errors";
+import { currentUser } from "@/lib/auth/session";
 import { listGenres, searchItems } from "@/lib/catalog/items";
 import { ItemSearchSchema } from "@/lib/catalog/schemas";
+import { feedbackStates } from "@/lib/feedback/service";
 
 export const metadata: Metadata = { title: "Movies" };
 
@@ -27,6 +29,8 @@ export default async function MoviesPage({ searchParams }: { searchParams: Searc
       error = err.message;
     }
   }
+  const user = await currentUser();
+  const states = user && page ? await feedbackStates(user.id, page.items.map((i) => i.id)) : undefined;
   const next = page?.next_cursor ? `/movies?${new URLSearchParams({ ...stripEmpty(values), cursor: page.next_cursor })}` : null;
   return (
     <div className="space-y-5">
@@ -35,7 +39,7 @@ export default async function MoviesPage({ searchParams }: { searchParams: Searc
       </div>
       <MovieFilters genres={genres} values={values} />
       {error ? <Alert>{error}</Alert> : null}
-      {page ? <MovieGrid items={page.items} empty={values.q ? `No movies match "${values.q}".` : "No movies match these filters."} /> : null}
+      {page ? <MovieGrid items={page.items} feedback={states} empty={values.q ? `No movies match "${values.q}".` : "No movies match these filters."} /> : null}
       <div className="flex justify-between">
         {values.cursor ? (
           <Link href={`/movies?${new URLSearchParams(stripEmpty({ ...values, cursor: undefined }))}`} className={buttonClass("secondary")}>

@@ -22,7 +22,7 @@ export const ImportPayloadSchema = z.object({
   name: z.string().min(1).max(300),
   /** size:mtime of the file, so a re-run of the same file can find and resume its unfinished job. */
   fingerprint: z.string().optional(),
-  batch_lines: z.number().int().min(1).max(5_000_000).default(500_000),
+  batch_lines: z.number().int().min(1).max(5_000_000).default(250_000),
   /** Uploaded copies are removed once imported. */
   delete_after: z.boolean().default(false),
 });

@@ -1,9 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { MovieGrid } from "@/components/catalog/movie-card";
+import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
 import { ApiError } from "@/lib/api/errors";
+import { currentUser } from "@/lib/auth/session";
 import { getItem } from "@/lib/catalog/items";
 import type { ItemView } from "@/lib/catalog/schemas";
+import { feedbackStates } from "@/lib/feedback/service";
+import { presentRecs } from "@/lib/recs/present";
+import { similarToItem } from "@/lib/recs/service";
+
+const MORE_LIKE_THIS = 8;
 
 type Params = Promise<{ id: string }>;
 
@@ -25,6 +33,9 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function MoviePage({ params }: { params: Params }) {
   const item = await load((await params).id);
+  const [user, similar] = await Promise.all([currentUser(), similarToItem(item.id, MORE_LIKE_THIS)]);
+  const more = await presentRecs(similar.map((s) => ({ id: s.id, score: s.score, source: "item_knn", because: item.id, genre: null })), []);
+  const states = user ? await feedbackStates(user.id, [item.id, ...more.map((r) => r.item.id)]) : undefined;
   const imdb = item.external_ids.imdb;
   return (
     <article className="space-y-6">
@@ -47,6 +58,18 @@ export default async function MoviePage({ params }: { params: Params }) {
         </p>
         {item.series ? <p className="text-sm text-stone-600">Part of the {item.series} series</p> : null}
       </header>
+      {states ? (
+        <section aria-label="Your feedback" className="max-w-xl rounded-lg border border-stone-200 bg-white p-4">
+          <FeedbackButtons itemId={item.id} initial={states[0]} />
+        </section>
+      ) : (
+        <p className="text-sm text-stone-600">
+          <Link href={`/signin?callbackUrl=${encodeURIComponent(`/movies/${item.id}`)}`} className="font-medium text-brand-700 hover:underline">
+            Sign in
+          </Link>{" "}
+          to rate, like or hide this movie.
+        </p>
+      )}
       <dl className="grid max-w-xl grid-cols-2 gap-3 sm:grid-cols-4">
         <Stat label="Ratings" value={item.stats.ratings_count.toLocaleString("en")} />
         <Stat label="Mean rating" value={item.stats.mean_rating?.toFixed(2) ?? "-"} />
@@ -60,6 +83,10 @@ export default async function MoviePage({ params }: { params: Params }) {
           </a>
         </p>
       ) : null}
+      <section className="space-y-3 pt-2">
+        <h2 className="text-lg font-semibold">More like this</h2>
+        <MovieGrid items={more.map((r) => r.item)} feedback={states} empty="No similar movies yet." />
+      </section>
     </article>
   );
 }

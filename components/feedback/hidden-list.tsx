@@ -1,0 +1,65 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { apiFetch } from "@/components/api-fetch";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { feedbackKey, type FeedbackState } from "./use-feedback";
+
+export type HiddenItem = { id: number; title: string; year: number | null; hidden_at: string };
+type HiddenList = { items: HiddenItem[] };
+
+const KEY = ["hidden"];
+
+// Server and browser may sit in different time zones; a day in UTC renders the same on both.
+const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
+export function HiddenMovies({ initial }: { initial: HiddenItem[] }) {
+  const qc = useQueryClient();
+  const hidden = useQuery({ queryKey: KEY, queryFn: () => apiFetch<HiddenList>("/api/v1/me/hidden"), initialData: { items: initial } });
+  const unhide = useMutation({
+    mutationFn: (id: number) => apiFetch<FeedbackState>("/api/v1/me/feedback", { method: "POST", body: { item_id: id, type: "unhide" } }),
+    onMutate: async (id) => {
+      await qc.cancelQueries({ queryKey: KEY });
+      const before = qc.getQueryData<HiddenList>(KEY);
+      qc.setQueryData<HiddenList>(KEY, (d) => (d ? { items: d.items.filter((i) => i.id !== id) } : d));
+      return { before };
+    },
+    onError: (_err, _id, ctx) => qc.setQueryData(KEY, ctx?.before),
+    onSuccess: (state) => qc.setQueryData(feedbackKey(state.item_id), state),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: KEY });
+      void qc.invalidateQueries({ queryKey: ["recs"] });
+    },
+  });
+
+  const items = hidden.data.items;
+  return (
+    <div className="space-y-3">
+      {unhide.error ? <Alert>Could not unhide: {unhide.error.message}</Alert> : null}
+      {hidden.error ? <Alert>{hidden.error.message}</Alert> : null}
+      {items.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600">Nothing hidden.</div>
+      ) : (
+        <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
+          {items.map((item) => (
+            <li key={item.id} className="flex items-center gap-3 px-3 py-2.5" data-testid="hidden-row">
+              <div className="min-w-0 flex-1">
+                <Link href={`/movies/${item.id}`} id={`hidden-${item.id}`} className="block truncate font-medium hover:underline">
+                  {item.title} {item.year ? <span className="font-normal text-stone-500">({item.year})</span> : null}
+                </Link>
+                <p className="text-xs text-stone-500">
+                  Hidden <time dateTime={item.hidden_at}>{day(item.hidden_at)}</time>
+                </p>
+              </div>
+              <Button type="button" variant="secondary" className="px-2.5 py-1.5" aria-describedby={`hidden-${item.id}`} onClick={() => unhide.mutate(item.id)}>
+                Unhide
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

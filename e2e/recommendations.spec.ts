@@ -1,0 +1,58 @@
+import { expect, test } from "@playwright/test";
+import { signUp } from "./fixtures/users";
+
+test("a new user rates a dozen movies, gets explained recommendations, hides one and undoes it, and opens more like this", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUp(page);
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: "Rate a dozen movies to get recommendations" })).toBeVisible();
+  await page.getByRole("link", { name: "Rate a dozen movies to get recommendations" }).click();
+  await expect(page.getByRole("heading", { name: "Rate a dozen movies" })).toBeVisible();
+  const cards = page.getByTestId("movie-card");
+  for (let i = 0; i < 12; i++) {
+    await cards.nth(i).getByRole("button", { name: i % 3 === 0 ? "Rate 4 stars" : "Rate 5 stars", exact: true }).click();
+  }
+  await expect(page.getByText("12 of 12 rated")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "For you" })).toBeVisible();
+  const reasons = page.getByTestId("rec-reason");
+  await expect(reasons.first()).toBeVisible();
+  const texts = await reasons.allTextContents();
+  expect(texts.some((t) => /^Because you liked |^People with your taste liked it$|^Because you like /.test(t))).toBe(true);
+
+  const forYou = page.locator("section").filter({ has: page.getByRole("heading", { name: "For you" }) });
+  const first = forYou.getByTestId("movie-card").first();
+  const title = (await first.getByRole("heading").first().textContent())?.trim() ?? "";
+  await first.getByRole("button", { name: "Hide", exact: true }).click();
+  await expect(forYou.getByTestId("movie-card").filter({ hasText: title })).toHaveCount(0);
+  await forYou.getByRole("button", { name: "Undo" }).first().click();
+  await expect(forYou.getByTestId("movie-card").filter({ hasText: title })).toHaveCount(1);
+
+  await forYou.getByTestId("movie-card").first().getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "More like this" })).toBeVisible();
+  const similar = page.locator("section").filter({ has: page.getByRole("heading", { name: "More like this" }) }).getByTestId("movie-card");
+  await expect(similar.first()).toBeVisible();
+});
+
+test("a movie hidden from the recommendations is listed in settings and can be restored", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/onboarding");
+  const cards = page.getByTestId("movie-card");
+  for (let i = 0; i < 6; i++) await cards.nth(i).getByRole("button", { name: "Rate 5 stars", exact: true }).click();
+  await expect(page.getByText("6 of 12 rated")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  await page.goto("/");
+  const forYou = page.locator("section").filter({ has: page.getByRole("heading", { name: "For you" }) });
+  const card = forYou.getByTestId("movie-card").first();
+  const title = (await card.getByRole("heading").first().textContent())?.trim() ?? "";
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/v1/me/feedback") && r.request().method() === "POST");
+  await card.getByRole("button", { name: "Hide", exact: true }).click();
+  expect((await saved).status()).toBe(200);
+  await page.goto("/settings/hidden");
+  await expect(page.getByRole("heading", { name: "Hidden movies" })).toBeVisible();
+  await expect(page.getByText(title)).toBeVisible();
+  await page.getByRole("button", { name: "Unhide" }).first().click();
+  await expect(page.getByText("Nothing hidden.")).toBeVisible();
+});
