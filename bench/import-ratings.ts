@@ -13,7 +13,7 @@ import { fmt, runMeasured } from "./support";
 const ROWS = Number(process.env.ROWS ?? 26_000_000);
 const out = path.resolve("bench/.out");
 mkdirSync(out, { recursive: true });
-const file = path.join(out, `ratings-${ROWS}.csv`);
+const file = path.join(out, `ratings-v2-${ROWS}.csv`);
 
 async function generate(): Promise<void> {
   if (existsSync(file)) return;
@@ -25,7 +25,8 @@ async function generate(): Promise<void> {
   let buf = "";
   while (written < ROWS) {
     // ~96 ratings per user on distinct movies, like The Movies Dataset (270k users, 45k movies)
-    const n = Math.min(ROWS - written, 20 + rnd.int(150));
+    // every 100th user is a heavy rater with 1,000 ratings (the rates-api benchmark reads them)
+    const n = Math.min(ROWS - written, user % 100 === 0 ? 1000 : 20 + rnd.int(150));
     const start = rnd.int(45_000);
     const step = 1 + rnd.int(7);
     for (let k = 0; k < n; k++) {
@@ -72,7 +73,8 @@ async function main() {
     console.log(`ratio importer/psql: ${(rate / psqlRate).toFixed(2)} (goal >= 0.9); peak RSS goal <= 256 MB`);
   } finally {
     await db.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // KEEP_DB=1 leaves the loaded database for bench/rates-api.ts and bench/recs-serving.ts.
+    if (process.env.KEEP_DB !== "1") rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

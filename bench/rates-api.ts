@@ -1,0 +1,125 @@
+// GET /api/v1/rates/{uid} under load (autocannon, 32 connections, loopback) on the database loaded by
+// `KEEP_DB=1 npx tsx bench/import-ratings.ts` (26M ratings by default), for users with 1,000 ratings each:
+// cache hits beside a bare node:http server doing the same cache read and JSON encoding, and cache misses.
+// Goals: hit p99 <= 15 ms and >= 0.4 x the bare server's requests/s; miss p99 <= 30 ms.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { MemoryCache } from "../lib/cache";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { legacyTimestamp } from "../lib/ratings/history";
+import { fmt } from "./support";
+
+const dataDir = path.resolve("bench/.out/pg-import");
+const CONNECTIONS = 32;
+const SECONDS = Number(process.env.SECONDS ?? 10);
+
+type Result = { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
+
+function load(url: string, paths: string[], opts: { duration?: number; amount?: number }): Promise<Result> {
+  let i = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? SECONDS }),
+        requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+      },
+      (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, total: r.requests.total })),
+    );
+  });
+}
+
+async function waitUp(url: string) {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function main() {
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    console.error("No loaded database: run `KEEP_DB=1 npx tsx bench/import-ratings.ts` first.");
+    process.exit(2);
+  }
+  const db = await startEmbeddedPostgres({ dataDir, database: "bench" });
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const { rows: heavy } = await client.query<{ external_id: string }>(
+    `SELECT u.external_id FROM users u WHERE u.source = 'movielens' AND u.external_id::bigint % 100 = 0 ORDER BY u.external_id::bigint LIMIT 3000`,
+  );
+  const { rows: sizes } = await client.query<{ n: string }>("SELECT count(*) AS n FROM ratings");
+  console.log(`ratings in the table: ${fmt(Number(sizes[0].n))}; users with 1,000 ratings available: ${heavy.length}`);
+  if (heavy.length < 200) throw new Error("too few heavy users; load more rows");
+  const hitUids = heavy.slice(0, 100).map((r) => r.external_id);
+  const missUids = heavy.slice(100).map((r) => r.external_id);
+
+  // The baseline: node:http + the same in-process cache + the same query and JSON shape on a miss.
+  const cacheStore = new MemoryCache();
+  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  const bare = http.createServer(async (req, res) => {
+    const uid = (req.url ?? "").split("/").pop() ?? "";
+    const key = `bare:${uid}`;
+    let body = await cacheStore.get<unknown[]>(key);
+    if (!body) {
+      const { rows } = await pool.query<{ item_id: number; value: string | null; rating: number; rated_at: Date }>(
+        `SELECT r.item_id, e.value, r.rating, r.rated_at FROM users u JOIN ratings r ON r.user_id = u.id
+         LEFT JOIN LATERAL (SELECT value FROM external_ids WHERE item_id = r.item_id AND source = 'movielens' LIMIT 1) e ON true
+         WHERE u.source = 'movielens' AND u.external_id = $1 ORDER BY r.rated_at, r.item_id`,
+        [uid],
+      );
+      body = rows.map((r) => ({ movie_id: r.value === null ? r.item_id : Number(r.value), rating: r.rating, timestamp: legacyTimestamp(r.rated_at) }));
+      await cacheStore.set(key, body, 600);
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((r) => bare.listen(3211, "127.0.0.1", r));
+
+  if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
+  const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3210", "-H", "127.0.0.1"], {
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", INNGEST_DEV: "" },
+    stdio: "ignore",
+  });
+  try {
+    await waitUp("http://127.0.0.1:3210/api/v1/healthcheck");
+    const appPaths = hitUids.map((u) => `/api/v1/rates/${u}`);
+    const barePaths = hitUids.map((u) => `/rates/${u}`);
+    for (const p of appPaths) await fetch(`http://127.0.0.1:3210${p}`);
+    for (const p of barePaths) await fetch(`http://127.0.0.1:3211${p}`);
+    const check = await fetch(`http://127.0.0.1:3210${appPaths[0]}`);
+    const sample = (await check.json()) as unknown[];
+    console.log(`X-Cache on a warmed user: ${check.headers.get("x-cache")}; ratings in one response: ${sample.length}`);
+
+    const bareHit = await load("http://127.0.0.1:3211", barePaths, {});
+    const appHit = await load("http://127.0.0.1:3210", appPaths, {});
+    const appMiss = await load("http://127.0.0.1:3210", missUids.map((u) => `/api/v1/rates/${u}`), { amount: missUids.length });
+    const row = (name: string, r: Result) =>
+      console.log(`${name.padEnd(28)} ${fmt(r.rps).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx} of ${fmt(r.total)}`);
+    row("bare node:http, cache hit", bareHit);
+    row("tastebud, cache hit", appHit);
+    row("tastebud, cache miss", appMiss);
+    console.log(`hit throughput ratio tastebud/bare: ${(appHit.rps / bareHit.rps).toFixed(2)} (goal >= 0.4); hit p99 ${appHit.p99} ms (goal <= 15); miss p99 ${appMiss.p99} ms (goal <= 30)`);
+  } finally {
+    app.kill("SIGTERM");
+    bare.close();
+    await pool.end();
+    await client.end();
+    await db.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+// The recommendation engine at scale, on the database loaded by `KEEP_DB=1 npx tsx bench/import-ratings.ts`:
+// a full retrain (time and peak memory, in its own process), then GET /api/v1/users/{id}/recommendations under
+// 32 connections, first requests (computed live from the model) and repeats (served from the cache), beside a
+// bare node:http server answering the same cached list. Goal: p99 <= 20 ms at 32 connections.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { MemoryCache } from "../lib/cache";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { fmt, runMeasured } from "./support";
+
+const dataDir = path.resolve("bench/.out/pg-import");
+type Result = { rps: number; p50: number; p99: number; errors: number; total: number };
+
+function load(url: string, paths: string[], opts: { duration?: number; amount?: number }): Promise<Result> {
+  let i = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections: 32, ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? 10 }), requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }] },
+      (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total })),
+    );
+  });
+}
+
+async function main() {
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    console.error("No loaded database: run `KEEP_DB=1 npx tsx bench/import-ratings.ts` first.");
+    process.exit(2);
+  }
+  const db = await startEmbeddedPostgres({ dataDir, database: "bench" });
+  try {
+    const trained = await runMeasured(process.execPath, ["--import", "tsx", "scripts/retrain.ts"], { ...process.env, DATABASE_URL: db.url });
+    if (trained.code !== 0) throw new Error("retrain failed");
+    const stats = JSON.parse(trained.stdout.trim().split("\n").pop() ?? "{}") as { users: number; items: number; positives: number; bytes: number };
+    console.log(`retrain: ${(trained.ms / 1000).toFixed(1)} s, peak RSS ${trained.peakRssMb} MB, ${fmt(stats.users)} users x ${fmt(stats.items)} items, ${fmt(stats.positives)} positives, model ${(stats.bytes / 2 ** 20).toFixed(0)} MB`);
+
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query<{ external_id: string }>(`SELECT external_id FROM users WHERE source = 'movielens' ORDER BY id LIMIT 4000`);
+    await client.end();
+    const paths = rows.map((r) => `/api/v1/users/movielens:${r.external_id}/recommendations?limit=20`);
+
+    const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3212", "-H", "127.0.0.1"], {
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn" },
+      stdio: "ignore",
+    });
+    const cache = new MemoryCache();
+    const bare = http.createServer(async (req, res) => {
+      const hit = await cache.get<unknown>(req.url ?? "");
+      res.writeHead(hit ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify(hit ?? {}));
+    });
+    await new Promise<void>((r) => bare.listen(3213, "127.0.0.1", r));
+    try {
+      for (let i = 0; i < 240; i++) {
+        if (await fetch("http://127.0.0.1:3212/api/v1/healthcheck").then((r) => r.ok, () => false)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const t = performance.now();
+      const warm = await fetch(`http://127.0.0.1:3212${paths[0]}`);
+      const body = await warm.json();
+      console.log(`first request (loads the ${"model"}): ${(performance.now() - t).toFixed(0)} ms, status ${warm.status}`);
+      const cold = await load("http://127.0.0.1:3212", paths.slice(1), { amount: paths.length - 1 });
+      const hot = await load("http://127.0.0.1:3212", paths.slice(1, 200), {});
+      for (const p of paths.slice(1, 200)) await cache.set(p, body, 600);
+      const base = await load("http://127.0.0.1:3213", paths.slice(1, 200), {});
+      const row = (name: string, r: Result) =>
+        console.log(`${name.padEnd(34)} ${fmt(r.rps).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors} of ${fmt(r.total)}`);
+      row("bare node:http, cached list", base);
+      row("tastebud, first request per user", cold);
+      row("tastebud, repeat (cache hit)", hot);
+      console.log(`cache-hit throughput ratio tastebud/bare: ${(hot.rps / base.rps).toFixed(2)}; p99 goal <= 20 ms`);
+    } finally {
+      app.kill("SIGTERM");
+      bare.close();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
