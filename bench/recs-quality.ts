@@ -16,7 +16,7 @@ const ratings: EvalRating[] = readFileSync(path.join(dir, "ratings.dat"), "utf8"
 });
 const started = performance.now();
 const split = splitRatings(ratings, "temporal", { testFraction: 0.2 });
-const results = evaluateRecommenders(split, items, {
+const results = await evaluateRecommenders(split, items, {
   recommenders: ["popularity", "content", "user_overlap", "item_knn", "als", "blend"],
   k: [10],
   threshold: 7,

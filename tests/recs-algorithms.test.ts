@@ -154,19 +154,19 @@ describe("offline evaluation", () => {
     expect(rankingMetrics([9, 8], new Set([1]), 2)).toMatchObject({ precision: 0, recall: 0, ndcg: 0, ap: 0 });
   });
 
-  it("splits per user by time and matches hand-computed metrics", () => {
+  it("splits per user by time and matches hand-computed metrics", async () => {
     const ratings: EvalRating[] = [];
     for (let u = 0; u < 8; u++) for (let i = 0; i < 3; i++) ratings.push({ user: u, item: (u < 4 ? i : i + 3) + 100, rating: 5, ts: i });
     const split = splitRatings(ratings, "leave-last-out");
     expect(split.test).toHaveLength(8);
     expect(split.test.every((r) => r.ts === 2)).toBe(true);
     const items = [100, 101, 102, 103, 104, 105].map((id) => ({ id, genres: [], series: null }));
-    const [pop] = evaluateRecommenders(split, items, { recommenders: ["popularity"], k: [1], threshold: 4, scale: { min: 0, max: 5 }, train: { factors: 2, iterations: 2 } });
+    const [pop] = await evaluateRecommenders(split, items, { recommenders: ["popularity"], k: [1], threshold: 4, scale: { min: 0, max: 5 }, train: { factors: 2, iterations: 2 } });
     // Every user's held-out item is the one they have not rated in their group; popularity ranks by weighted
     // mean over the training data, where all items score the same except by count: items 100,101,103,104 have 4
     // ratings, 102 and 105 none. So popularity's top-1 is never the held-out item: precision 0.
     expect(pop).toMatchObject({ users: 8, k: 1, precision: 0, recall: 0, ndcg: 0 });
-    const [knn] = evaluateRecommenders(split, items, { recommenders: ["item_knn"], k: [1], threshold: 4, scale: { min: 0, max: 5 }, train: { factors: 2, iterations: 2 } });
+    const [knn] = await evaluateRecommenders(split, items, { recommenders: ["item_knn"], k: [1], threshold: 4, scale: { min: 0, max: 5 }, train: { factors: 2, iterations: 2 } });
     expect(knn.precision).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { ApiError } from "../api/errors";
 import { prisma, Prisma } from "../db/client";
 import { invalidateUserRatings } from "../ratings/history";
 import { invalidateUserRecs } from "../recs/service";
+import { logOutcome } from "../experiments/ab";
 import { RATING_STEPS, type FeedbackState, type FeedbackType } from "./schemas";
 
 // Likes, dislikes, hides and ratings: the current state per user and item, an append-only event log, and
@@ -71,6 +72,9 @@ export async function applyFeedbackBatch(events: { userId: number; input: Feedba
   const raters = new Set(events.filter((e) => e.input.type === "rate").map((e) => e.userId));
   await Promise.all([...users].map((u) => invalidateUserRecs(u)));
   await Promise.all([...raters].map((u) => invalidateUserRatings(u)));
+  for (const e of events) {
+    if (e.input.type === "like" || e.input.type === "click") await logOutcome(e.userId, e.input.itemId, e.input.type);
+  }
   return { accepted: events.length };
 }
 

@@ -1,6 +1,7 @@
 import { catalogStatsJob } from "./handlers/catalog-stats";
 import { importJob } from "./handlers/import";
 import { retrainJob } from "./handlers/retrain";
+import { evaluationJob } from "../experiments/offline";
 import type { JobDefinition } from "./types";
 
 // Every job Tastebud knows, in one place: both engines and the Jobs page read this list.
@@ -21,3 +22,4 @@ export function jobDefinitions(): JobDefinition<unknown>[] {
 registerJob(catalogStatsJob);
 registerJob(importJob);
 registerJob(retrainJob);
+registerJob(evaluationJob);

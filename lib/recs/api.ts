@@ -3,6 +3,7 @@ import { ApiError, notFound } from "../api/errors";
 import type { Principal } from "../api/handler";
 import { decodeCursor, encodeCursor } from "../api/pagination";
 import { assertCanRead, resolveUserRef } from "../ratings/history";
+import { assignmentFor, logImpressions } from "../experiments/ab";
 import { presentRecs, type RecItem } from "./present";
 import { topForUser } from "./service";
 
@@ -19,9 +20,16 @@ export async function recsUserId(ref: string, principal: Principal | null): Prom
 
 export async function pagedRecommendations(userId: number, q: { limit: number; cursor?: string; genre?: string }) {
   const offset = decodeCursor(q.cursor, OffsetCursor)?.o ?? 0;
-  const { list, hit } = await topForUser(userId, { genre: q.genre });
+  // Users in a running A/B test get their variant's blend, and what they are shown is counted for it.
+  const variant = await assignmentFor(userId);
+  const { list, hit } = await topForUser(userId, {
+    genre: q.genre,
+    weights: variant?.weights,
+    cacheTag: variant ? `ab:${variant.experiment_id}:${variant.name}` : undefined,
+  });
   const page = list.items.slice(offset, offset + q.limit);
   const items: RecItem[] = await presentRecs(page, list.topGenres);
+  if (variant) await logImpressions(variant, userId, items.map((i) => i.item.id));
   return {
     hit,
     body: {
@@ -29,6 +37,7 @@ export async function pagedRecommendations(userId: number, q: { limit: number; c
       next_cursor: offset + q.limit < list.items.length ? encodeCursor({ o: offset + q.limit }) : null,
       cold_start: list.coldStart,
       model_id: list.modelId,
+      variant: variant ? { experiment_id: variant.experiment_id, name: variant.name } : null,
     },
   };
 }

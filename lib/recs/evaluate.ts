@@ -97,11 +97,18 @@ export function trainFromRatings(train: EvalRating[], items: { id: number; genre
   return trainModel(data, opts);
 }
 
-export function evaluateRecommenders(
-  split: { train: EvalRating[]; test: EvalRating[] },
-  items: { id: number; genres: string[]; series: string | null }[],
-  opts: EvalOptions,
-): Metrics[] {
+export type Prepared = {
+  model: RecModel;
+  trainMs: number;
+  trainBy: Map<number, { item: number; rating01: number }[]>;
+  relevant: Map<number, Set<number>>;
+  users: number[];
+  popularity: Float64Array;
+  nItems: number;
+};
+
+/** Trains on the training part and works out, per test user, which items count as relevant. */
+export function prepareEvaluation(split: { train: EvalRating[]; test: EvalRating[] }, items: { id: number; genres: string[]; series: string | null }[], opts: EvalOptions): Prepared {
   const report = opts.onProgress ?? (() => undefined);
   const trainStart = performance.now();
   const model = trainFromRatings(split.train, items, opts.scale, { ...opts.train, onProgress: (stage, f) => report(f * 0.3, `Training: ${stage}`) });
@@ -130,50 +137,96 @@ export function evaluateRecommenders(
     const rnd = seededRandom(opts.seed ?? 3);
     users = users.map((u) => [rnd.next(), u] as const).sort((a, b) => a[0] - b[0]).slice(0, opts.maxUsers).map(([, u]) => u).sort((a, b) => a - b);
   }
-  const nUsersTrain = trainBy.size || 1;
+  return { model, trainMs, trainBy, relevant, users, popularity, nItems: items.length };
+}
+
+/** One recommender's metrics at every k; yields to the event loop now and then so progress and cancel get through. */
+export async function scoreRecommender(prep: Prepared, name: SourceName | "blend", opts: EvalOptions & { onUser?: (done: number, total: number) => void }): Promise<Metrics[]> {
+  const started = performance.now();
+  const nUsersTrain = prep.trainBy.size || 1;
   const maxK = Math.max(...opts.k);
-  const results: Metrics[] = [];
-  opts.recommenders.forEach((name, ri) => {
-    const started = performance.now();
-    const sums = opts.k.map(() => ({ p: 0, r: 0, ndcg: 0, ap: 0, nov: 0, recs: 0 }));
-    const covered = opts.k.map(() => new Set<number>());
-    users.forEach((u, ui) => {
+  const sums = opts.k.map(() => ({ p: 0, r: 0, ndcg: 0, ap: 0, nov: 0, recs: 0 }));
+  const covered = opts.k.map(() => new Set<number>());
+  for (let ui = 0; ui < prep.users.length; ui++) {
+    if (ui % 50 === 0) {
+      opts.onUser?.(ui, prep.users.length);
+      await new Promise((r) => setImmediate(r));
       if (opts.shouldStop?.()) throw new Error("cancelled");
-      const state: UserState = { userId: u, ratings: trainBy.get(u) ?? [], liked: [], disliked: [], hidden: [] };
-      const recs = recommendWith(model, state, name, maxK, opts.weights);
-      const rel = relevant.get(u) as Set<number>;
-      opts.k.forEach((k, ki) => {
-        for (const item of recs.slice(0, k)) {
-          covered[ki].add(item);
-          sums[ki].nov += -Math.log2((popularity[item] + 1) / (nUsersTrain + 1));
-          sums[ki].recs++;
-        }
-        const m = rankingMetrics(recs, rel, k);
-        sums[ki].p += m.precision;
-        sums[ki].r += m.recall;
-        sums[ki].ndcg += m.ndcg;
-        sums[ki].ap += m.ap;
-      });
-      if (ui % 50 === 0) report(0.3 + 0.7 * ((ri + ui / users.length) / opts.recommenders.length), `Scoring ${name}: user ${ui + 1} of ${users.length}`);
-    });
-    const scoreMs = performance.now() - started;
+    }
+    const u = prep.users[ui];
+    const state: UserState = { userId: u, ratings: prep.trainBy.get(u) ?? [], liked: [], disliked: [], hidden: [] };
+    const recs = recommendWith(prep.model, state, name, maxK, opts.weights);
+    const rel = prep.relevant.get(u) as Set<number>;
     opts.k.forEach((k, ki) => {
-      const n = users.length || 1;
-      results.push({
-        recommender: name,
-        users: users.length,
-        k,
-        precision: sums[ki].p / n,
-        recall: sums[ki].r / n,
-        ndcg: sums[ki].ndcg / n,
-        map: sums[ki].ap / n,
-        coverage: covered[ki].size / items.length,
-        novelty: sums[ki].recs ? sums[ki].nov / sums[ki].recs : 0,
-        train_ms: Math.round(trainMs),
-        score_ms: Math.round(scoreMs),
-      });
+      for (const item of recs.slice(0, k)) {
+        covered[ki].add(item);
+        sums[ki].nov += -Math.log2((prep.popularity[item] + 1) / (nUsersTrain + 1));
+        sums[ki].recs++;
+      }
+      const m = rankingMetrics(recs, rel, k);
+      sums[ki].p += m.precision;
+      sums[ki].r += m.recall;
+      sums[ki].ndcg += m.ndcg;
+      sums[ki].ap += m.ap;
     });
-  });
-  report(1, "Done");
+  }
+  const scoreMs = performance.now() - started;
+  const n = prep.users.length || 1;
+  return opts.k.map((k, ki) => ({
+    recommender: name,
+    users: prep.users.length,
+    k,
+    precision: sums[ki].p / n,
+    recall: sums[ki].r / n,
+    ndcg: sums[ki].ndcg / n,
+    map: sums[ki].ap / n,
+    coverage: covered[ki].size / prep.nItems,
+    novelty: sums[ki].recs ? sums[ki].nov / sums[ki].recs : 0,
+    train_ms: Math.round(prep.trainMs),
+    score_ms: Math.round(scoreMs),
+  }));
+}
+
+export async function evaluateRecommenders(
+  split: { train: EvalRating[]; test: EvalRating[] },
+  items: { id: number; genres: string[]; series: string | null }[],
+  opts: EvalOptions,
+): Promise<Metrics[]> {
+  const prep = prepareEvaluation(split, items, opts);
+  const results: Metrics[] = [];
+  for (const [ri, name] of opts.recommenders.entries()) {
+    results.push(
+      ...(await scoreRecommender(prep, name, {
+        ...opts,
+        onUser: (done, total) => opts.onProgress?.(0.3 + 0.7 * ((ri + done / total) / opts.recommenders.length), `Scoring ${name}: user ${done + 1} of ${total}`),
+      })),
+    );
+  }
+  opts.onProgress?.(1, "Done");
   return results;
+}
+
+/** Averages metrics of the same recommender and k over folds. */
+export function averageFolds(folds: Metrics[][]): Metrics[] {
+  const groups = new Map<string, Metrics[]>();
+  for (const m of folds.flat()) {
+    const key = `${m.recommender}@${m.k}`;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  return [...groups.values()].map((ms) => {
+    const avg = (f: (m: Metrics) => number) => ms.reduce((s, m) => s + f(m), 0) / ms.length;
+    return {
+      recommender: ms[0].recommender,
+      k: ms[0].k,
+      users: Math.round(avg((m) => m.users)),
+      precision: avg((m) => m.precision),
+      recall: avg((m) => m.recall),
+      ndcg: avg((m) => m.ndcg),
+      map: avg((m) => m.map),
+      coverage: avg((m) => m.coverage),
+      novelty: avg((m) => m.novelty),
+      train_ms: Math.round(avg((m) => m.train_ms)),
+      score_ms: Math.round(avg((m) => m.score_ms)),
+    };
+  });
 }

@@ -4,7 +4,7 @@ import { cache } from "../cache";
 import { databaseUrl, prisma } from "../db/client";
 import { log } from "../log";
 import { buildTrainingData, trainModel, type Interaction, type RecModel, type TrainOptions } from "./model";
-import { recommendFor, type Recommendation, type UserState } from "./recommend";
+import { recommendFor, type Recommendation, type UserState, type Weights } from "./recommend";
 import { deserializeModel, extendModel, serializeModel } from "./serialize";
 import { similarItems } from "./item-knn";
 import type { SourceScores } from "./blend";
@@ -187,7 +187,7 @@ export const TOP_N = 100;
 /** A user's top-100 (optionally within a genre), from the cache when nothing changed since it was computed. */
 export async function topForUser(
   userId: number,
-  opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; cacheTag?: string } = {},
+  opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; cacheTag?: string; weights?: Partial<Weights> } = {},
 ): Promise<{ list: RecList; hit: boolean }> {
   const loaded = await currentModel();
   const [epoch, ver] = await cache().mget<number>(RECS_EPOCH_KEY, recsVersionKey(userId));
@@ -200,11 +200,15 @@ export async function topForUser(
   return { list, hit: false };
 }
 
-async function computeList(loaded: { id: number; model: RecModel }, userId: number, opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number> }): Promise<RecList> {
+async function computeList(
+  loaded: { id: number; model: RecModel },
+  userId: number,
+  opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; weights?: Partial<Weights> },
+): Promise<RecList> {
   const { model } = loaded;
   const state = await userState(model, userId);
   const allowIdx = opts.allowIds ? new Set([...opts.allowIds].map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined)) : null;
-  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, extra: opts.extra, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
+  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, extra: opts.extra, weights: opts.weights, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
   return {
     modelId: loaded.id,
     coldStart: result.coldStart,

@@ -1,0 +1,26 @@
+import { apiRoute, json } from "@/lib/api/handler";
+import { CreateExperimentSchema } from "@/lib/experiments/schemas";
+import { createExperiment } from "@/lib/experiments/service";
+import { ApiError } from "@/lib/api/errors";
+
+// The old analytics API: start a long computation, get a task id back. An empty body runs the default offline
+// evaluation; a body is an experiment definition as POST /api/v1/experiments takes it.
+export const POST = apiRoute({ scope: "write" }, async ({ req, principal }) => {
+  const text = await req.text();
+  let body: unknown = {};
+  if (text.trim()) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, "invalid_json", "The body is not valid JSON");
+    }
+  }
+  const parsed = CreateExperimentSchema.safeParse(body);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ path: ["body", ...i.path.map(String)].join("."), message: i.message }));
+    throw new ApiError(400, "validation_failed", `Invalid body: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { errors });
+  }
+  const experiment = await createExperiment(principal.user, parsed.data);
+  if (!experiment.job) throw new ApiError(400, "bad_request", "Only offline evaluations run as tasks; start A/B tests with POST /api/v1/experiments");
+  return json({ task_id: experiment.job.id }, { status: 202 });
+});

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { ApiError } from "../api/errors";
+import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
+import { prisma, Prisma } from "../db/client";
+import { PageQuerySchema } from "../api/pagination";
+
+// Event logs over any registered table. Adding a table to the logs API is one entry here: its time column, the
+// column naming the user, the key that orders rows with the same time, and the columns to return.
+
+type LogTable = { table: string; time: string; user: string; key: string[]; columns: string[] };
+
+export const LOG_TABLES: Record<string, LogTable> = {
+  ratings: { table: "ratings", time: "rated_at", user: "user_id", key: ["user_id", "item_id"], columns: ["user_id", "item_id", "rating", "rated_at"] },
+  events: { table: "events", time: "created_at", user: "user_id", key: ["id"], columns: ["id", "user_id", "item_id", "type", "value", "created_at"] },
+  jobs: { table: "jobs", time: "created_at", user: "owner_id", key: ["id"], columns: ["id", "kind", "owner_id", "status", "progress", "message", "attempts", "created_at", "started_at", "finished_at"] },
+};
+
+export function registerLogTable(name: string, table: LogTable): void {
+  LOG_TABLES[name] = table;
+}
+
+/** 2024-02-30 parses in JavaScript (as March 1st); it is still not a date. */
+function realCalendarDay(ymd: string): boolean {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === ymd;
+}
+
+const day = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)) && realCalendarDay(v.slice(0, 10)), {
+    message: "must be a date like 2024-01-31 or 2024-01-31T12:00:00Z",
+  })
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+
+export const LogsQuerySchema = PageQuerySchema.extend({
+  table: z.string().trim().min(1).max(40).optional(),
+  table_name: z.string().trim().min(1).max(40).optional(),
+  from_date: day.optional(),
+  to_date: day.optional(),
+  user_id: z.string().trim().regex(/^\d{1,10}$/, { message: "must be a numeric user id" }).transform(Number).optional(),
+})
+  .transform((q) => ({ ...q, table: q.table ?? q.table_name }))
+  .refine((q) => q.table !== undefined, { message: "name a table with ?table= (or the old ?table_name=)", path: ["table"] })
+  .refine((q) => !q.from_date || !q.to_date || q.from_date <= q.to_date, { message: "from_date must not be after to_date", path: ["from_date"] });
+
+export async function queryLogs(q: z.infer<typeof LogsQuerySchema>): Promise<Page<Record<string, unknown>> & { table: string }> {
+  const name = q.table as string;
+  const t = LOG_TABLES[name];
+  if (!t) throw new ApiError(400, "validation_failed", `Unknown table "${name}"; the logs cover ${Object.keys(LOG_TABLES).join(", ")}`, { errors: [{ path: "query.table", message: "unknown table" }] });
+  const ident = (c: string) => Prisma.raw(`"${c}"`);
+  const order = [t.time, ...t.key];
+  const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (q.from_date) where.push(Prisma.sql`${ident(t.time)} >= ${q.from_date}`);
+  // a bare date as to_date includes that whole day
+  if (q.to_date) where.push(Prisma.sql`${ident(t.time)} < ${new Date(q.to_date.getTime() + (q.to_date.getUTCHours() === 0 && q.to_date.getUTCMinutes() === 0 ? 86_400_000 : 1))}`);
+  if (q.user_id !== undefined) where.push(Prisma.sql`${ident(t.user)} = ${q.user_id}`);
+  const after = decodeCursor(q.cursor, z.array(z.union([z.string(), z.number()])).length(order.length));
+  if (after) {
+    const values = after.map((v, i) => (i === 0 ? Prisma.sql`${new Date(String(v))}` : Prisma.sql`${v}`));
+    where.push(Prisma.sql`(${Prisma.join(order.map(ident), ", ")}) < (${Prisma.join(values, ", ")})`);
+  }
+  const rows = await prisma().$queryRaw<{ row: Record<string, unknown>; t: Date; k: (string | number)[] }[]>`
+    SELECT json_build_object(${Prisma.join(t.columns.map((c) => Prisma.sql`${c}::text, ${ident(c)}`), ", ")}) AS row,
+           ${ident(t.time)} AS t, json_build_array(${Prisma.join(t.key.map((c) => Prisma.sql`${ident(c)}`), ", ")}) AS k
+    FROM ${Prisma.raw(`"${t.table}"`)} WHERE ${Prisma.join(where, " AND ")}
+    ORDER BY ${Prisma.join(order.map((c) => Prisma.sql`${ident(c)} DESC`), ", ")} LIMIT ${q.limit + 1}`;
+  const items = rows.slice(0, q.limit);
+  const last = items[items.length - 1];
+  const next = rows.length > q.limit && last ? encodeCursor([last.t.toISOString(), ...last.k]) : null;
+  return { table: name, items: items.map((r) => r.row), next_cursor: next };
+}
