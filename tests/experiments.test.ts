@@ -31,10 +31,10 @@ beforeAll(async () => {
   user = await token("user@example.com", ["read", "write"]);
   const genres = ["Comedy", "Horror", "Drama", "Sci-Fi", "Western"];
   const films = Array.from({ length: 80 }, (_, i) => ({ title: `Film ${i}`, year: 2000, genres: [genres[i % 5]], series: null }));
-  const items = [];
+  const items: { id: number }[] = [];
   for (const f of films) items.push(await prisma().item.create({ data: f }));
   const ratings = generateDemoRatings(films, { users: 400, seed: 9 });
-  const users = [];
+  const users: { id: number }[] = [];
   for (let u = 0; u < 400; u++) users.push(await prisma().user.create({ data: { source: "demo", externalId: `e${u}` } }));
   await prisma().rating.createMany({ data: ratings.map((r) => ({ userId: users[r.user].id, itemId: items[r.film].id, rating: r.rating, ratedAt: r.ratedAt })) });
   await retrainAndStore({ factors: 8, iterations: 4 });

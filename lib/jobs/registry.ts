@@ -2,6 +2,7 @@ import { catalogStatsJob } from "./handlers/catalog-stats";
 import { importJob } from "./handlers/import";
 import { retrainJob } from "./handlers/retrain";
 import { evaluationJob } from "../experiments/offline";
+import { llmPicksJob } from "../llm/job";
 import type { JobDefinition } from "./types";
 
 // Every job Tastebud knows, in one place: both engines and the Jobs page read this list.
@@ -23,3 +24,4 @@ registerJob(catalogStatsJob);
 registerJob(importJob);
 registerJob(retrainJob);
 registerJob(evaluationJob);
+registerJob(llmPicksJob);

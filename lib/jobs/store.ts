@@ -127,10 +127,12 @@ export async function cancelRequested(id: string): Promise<boolean> {
   return job?.cancelRequested ?? false;
 }
 
+/** A result with a `summary` string shows it as the finished job's message. */
 export async function markSucceeded(id: string, result: Json): Promise<void> {
+  const summary = result && typeof result === "object" && !Array.isArray(result) && typeof result.summary === "string" ? result.summary : "Done";
   await prisma().job.updateMany({
     where: { id, status: { in: ACTIVE } },
-    data: { status: "succeeded", progress: 100, result: result as Prisma.InputJsonValue, finishedAt: new Date(), message: "Done", error: null },
+    data: { status: "succeeded", progress: 100, result: result as Prisma.InputJsonValue, finishedAt: new Date(), message: summary, error: null },
   });
 }
 

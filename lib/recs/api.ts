@@ -4,6 +4,7 @@ import type { Principal } from "../api/handler";
 import { decodeCursor, encodeCursor } from "../api/pagination";
 import { assertCanRead, resolveUserRef } from "../ratings/history";
 import { assignmentFor, logImpressions } from "../experiments/ab";
+import { prisma } from "../db/client";
 import { presentRecs, type RecItem } from "./present";
 import { topForUser } from "./service";
 
@@ -28,7 +29,10 @@ export async function pagedRecommendations(userId: number, q: { limit: number; c
     cacheTag: variant ? `ab:${variant.experiment_id}:${variant.name}` : undefined,
   });
   const page = list.items.slice(offset, offset + q.limit);
-  const items: RecItem[] = await presentRecs(page, list.topGenres);
+  const llm = page.some((r) => r.source === "llm")
+    ? new Map((await prisma().llmPick.findMany({ where: { userId }, select: { itemId: true, reason: true } })).map((p) => [p.itemId, p.reason]))
+    : undefined;
+  const items: RecItem[] = await presentRecs(page, list.topGenres, llm);
   if (variant) await logImpressions(variant, userId, items.map((i) => i.item.id));
   return {
     hit,

@@ -207,6 +207,16 @@ async function computeList(
 ): Promise<RecList> {
   const { model } = loaded;
   const state = await userState(model, userId);
+  // The language model's picks take part in the blend as one more source.
+  const picks = await prisma().llmPick.findMany({ where: { userId }, select: { itemId: true, rank: true } });
+  if (picks.length) {
+    const scores = new Float32Array(model.itemIds.length);
+    for (const p of picks) {
+      const i = model.itemIndex.get(p.itemId);
+      if (i !== undefined) scores[i] = 1 / (1 + p.rank);
+    }
+    opts = { ...opts, extra: [...(opts.extra ?? []), { name: "llm", weight: 0, scores }] };
+  }
   const allowIdx = opts.allowIds ? new Set([...opts.allowIds].map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined)) : null;
   const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, extra: opts.extra, weights: opts.weights, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
   return {

@@ -120,7 +120,7 @@ export const importJob = defineJob({
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     report.rows_per_second = report.seconds > 0 ? Math.round(report.rows_read / report.seconds) : report.rows_read;
     await progress(100, `Loaded ${report.rows_loaded.toLocaleString("en")} rows, rejected ${report.rows_rejected.toLocaleString("en")}`);
-    return report as unknown as Json;
+    return { ...report, summary: `Loaded ${report.rows_loaded.toLocaleString("en")} rows, rejected ${report.rows_rejected.toLocaleString("en")}` } as unknown as Json;
   },
 });
 
