@@ -8,6 +8,8 @@ import { searchItems } from "@/lib/catalog/items";
 import { feedbackStates } from "@/lib/feedback/service";
 import { log } from "@/lib/log";
 import { pagedRecommendations } from "@/lib/recs/api";
+import { llmPicksOf } from "@/lib/llm/picks";
+import { AiPicksRefresh } from "@/components/llm/ai-picks-refresh";
 import type { RecItem } from "@/lib/recs/present";
 
 const FOR_YOU = 12;
@@ -21,7 +23,9 @@ export default async function HomePage() {
   const recs = user ? await recommendationsFor(user) : null;
   const personal = recs !== null && !recs.cold_start && recs.items.length > 0;
   const rows = personal ? await personalRows(recs.items) : await catalogRows();
-  const states = user ? await feedbackStates(user.id, [...new Set(rows.flatMap((r) => r.items.map((i) => i.id)))]) : undefined;
+  const aiPicks = user ? await llmPicksOf(user.id) : null;
+  const shown = [...rows.flatMap((r) => r.items.map((i) => i.id)), ...(aiPicks?.items.map((p) => p.item.id) ?? [])];
+  const states = user ? await feedbackStates(user.id, [...new Set(shown)]) : undefined;
   return (
     <div className="space-y-10">
       <section className="rounded-2xl bg-gradient-to-br from-brand-50 to-white p-6 ring-1 ring-brand-100 sm:p-8">
@@ -44,7 +48,13 @@ export default async function HomePage() {
       </section>
       {user && recs === null ? <Alert tone="info">Recommendations are not available right now. Here is what everyone else is watching.</Alert> : null}
       {user && recs?.cold_start ? <StartRating /> : null}
-      {rows.map((row) => (
+      {rows.slice(0, personal ? 1 : 0).map((row) => (
+        <Section key={row.heading} heading={row.heading} note={row.note}>
+          <MovieGrid items={row.items} reasons={row.reasons} feedback={states} empty={row.empty} />
+        </Section>
+      ))}
+      {user && !recs?.cold_start ? <AiPicks picks={aiPicks} states={states} /> : null}
+      {rows.slice(personal ? 1 : 0).map((row) => (
         <Section key={row.heading} heading={row.heading} note={row.note}>
           <MovieGrid items={row.items} reasons={row.reasons} feedback={states} empty={row.empty} />
         </Section>
@@ -125,6 +135,31 @@ function StartRating() {
         Rate a dozen movies to get recommendations
       </Link>
     </section>
+  );
+}
+
+/** The language model's picks with its reasons; when no model is configured, how to turn it on. */
+function AiPicks({ picks, states }: { picks: Awaited<ReturnType<typeof llmPicksOf>> | null; states: Awaited<ReturnType<typeof feedbackStates>> | undefined }) {
+  if (!picks) return null;
+  if (!picks.llm.enabled) {
+    return (
+      <Section heading="AI picks">
+        <p className="rounded-lg border border-dashed border-stone-300 p-4 text-sm text-stone-600" data-testid="ai-picks-off">
+          AI picks are off on this server: {picks.llm.reason}.
+        </p>
+      </Section>
+    );
+  }
+  const items = picks.items.slice(0, 8);
+  return (
+    <Section heading="AI picks" note={`Suggested by ${picks.llm.model} from your likes and ratings, and matched to our catalog.`}>
+      {items.length ? (
+        <MovieGrid items={items.map((p) => p.item)} reasons={Object.fromEntries(items.map((p) => [p.item.id, `AI pick: ${p.reason}`]))} feedback={states} />
+      ) : (
+        <p className="text-sm text-stone-600">No AI picks yet{picks.last_run?.status === "failed" ? ` (the last try failed: ${picks.last_run.error})` : ""}.</p>
+      )}
+      <AiPicksRefresh label={items.length ? "Refresh AI picks" : "Ask for AI picks"} />
+    </Section>
   );
 }
 

@@ -55,7 +55,6 @@ export function LogsBrowser() {
     <div className="space-y-4">
       {/* Keyed by the filters in the URL so the back button also resets the form. */}
       <LogFilters key={FILTERS.map((k) => applied[k]).join("|")} applied={applied} onApply={(f) => go(f)} />
-
       {rows.error ? <Alert>{rows.error.message}</Alert> : null}
       {rows.isPending ? <p className="text-sm text-stone-500">Loading...</p> : null}
       {rows.data && !rows.error && items.length === 0 ? (
@@ -112,36 +111,36 @@ function LogFilters({ applied, onApply }: { applied: Filters; onApply: (filters:
     onApply(draft);
   }
   return (
-  <form onSubmit={onSubmit} className="grid gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_10rem_auto] lg:items-end" aria-label="Log filters">
-    <div className="space-y-1">
-      <label htmlFor="logs-table" className="block text-sm font-medium text-stone-700">
-        Table
-      </label>
-      <Select id="logs-table" value={draft.table} onChange={set("table")}>
-        {TABLES.map((t) => (
-          <option key={t} value={t}>
-            {t}
-          </option>
-        ))}
-      </Select>
-    </div>
-    <Field id="logs-from" label="From date" type="date" value={draft.from_date} onChange={set("from_date")} />
-    <Field id="logs-to" label="To date" type="date" value={draft.to_date} onChange={set("to_date")} />
-    <Field id="logs-user" label="User id" inputMode="numeric" value={draft.user_id} onChange={set("user_id")} placeholder="any" />
-    <div className="flex gap-2">
-      <Button type="submit">Show rows</Button>
-      <Button
-        type="button"
-        variant="ghost"
-        onClick={() => {
-          const cleared = { table: draft.table, from_date: "", to_date: "", user_id: "" };
-          setDraft(cleared);
-          onApply(cleared);
-        }}
-      >
-        Clear
-      </Button>
-    </div>
-  </form>
+    <form onSubmit={onSubmit} className="grid gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_10rem_auto] lg:items-end" aria-label="Log filters">
+      <div className="space-y-1">
+        <label htmlFor="logs-table" className="block text-sm font-medium text-stone-700">
+          Table
+        </label>
+        <Select id="logs-table" value={draft.table} onChange={set("table")}>
+          {TABLES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <Field id="logs-from" label="From date" type="date" value={draft.from_date} onChange={set("from_date")} />
+      <Field id="logs-to" label="To date" type="date" value={draft.to_date} onChange={set("to_date")} />
+      <Field id="logs-user" label="User id" inputMode="numeric" value={draft.user_id} onChange={set("user_id")} placeholder="any" />
+      <div className="flex gap-2">
+        <Button type="submit">Show rows</Button>
+        <Button
+          type="button"
+          variant="ghost"
+          onClick={() => {
+            const cleared = { table: draft.table, from_date: "", to_date: "", user_id: "" };
+            setDraft(cleared);
+            onApply(cleared);
+          }}
+        >
+          Clear
+        </Button>
+      </div>
+    </form>
   );
 }

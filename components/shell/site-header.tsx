@@ -9,11 +9,15 @@ const NAV = [
 const SIGNED_IN_NAV = [
   { href: "/ratings", label: "My ratings" },
   { href: "/jobs", label: "Jobs" },
+  { href: "/experiments", label: "Experiments" },
   { href: "/settings/tokens", label: "API tokens" },
   { href: "/settings/hidden", label: "Hidden" },
 ];
 
-const ADMIN_NAV = [{ href: "/admin/imports", label: "Imports" }];
+const ADMIN_NAV = [
+  { href: "/admin/imports", label: "Imports" },
+  { href: "/logs", label: "Logs" },
+];
 
 export function SiteHeader({ user }: { user: SessionUser | null }) {
   const links = user ? [...NAV, ...SIGNED_IN_NAV, ...(user.role === "admin" ? ADMIN_NAV : [])] : NAV;
