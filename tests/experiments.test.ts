@@ -9,12 +9,12 @@ import { GET as recsRoute } from "../app/api/v1/users/[id]/recommendations/route
 import { POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
 import { POST as exchange } from "../app/api/v1/auth/token/route";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
-import { generateDemoRatings } from "../lib/catalog/demo-data";
 import { prisma } from "../lib/db/client";
 import { assignVariant, twoProportionTest, wilson } from "../lib/experiments/ab";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
 import { retrainAndStore, forgetModel } from "../lib/recs/service";
 import { useTestDatabase } from "./support/db";
+import { seedSyntheticCatalog } from "./support/catalog";
 import { call, expectProblem } from "./support/http";
 import { waitFor } from "./support/wait";
 
@@ -29,14 +29,7 @@ beforeAll(async () => {
   userId = (await registerUser({ email: "user@example.com", password: "correct horse" })).id;
   admin = await token("admin@example.com", ["admin"]);
   user = await token("user@example.com", ["read", "write"]);
-  const genres = ["Comedy", "Horror", "Drama", "Sci-Fi", "Western"];
-  const films = Array.from({ length: 80 }, (_, i) => ({ title: `Film ${i}`, year: 2000, genres: [genres[i % 5]], series: null }));
-  const items: { id: number }[] = [];
-  for (const f of films) items.push(await prisma().item.create({ data: f }));
-  const ratings = generateDemoRatings(films, { users: 400, seed: 9 });
-  const users: { id: number }[] = [];
-  for (let u = 0; u < 400; u++) users.push(await prisma().user.create({ data: { source: "demo", externalId: `e${u}` } }));
-  await prisma().rating.createMany({ data: ratings.map((r) => ({ userId: users[r.user].id, itemId: items[r.film].id, rating: r.rating, ratedAt: r.ratedAt })) });
+  await seedSyntheticCatalog({ films: 80, users: 400, genres: ["Comedy", "Horror", "Drama", "Sci-Fi", "Western"], seed: 9, userPrefix: "e" });
   await retrainAndStore({ factors: 8, iterations: 4 });
   forgetModel();
   process.env.JOB_POLL_SECONDS = "0.5";

@@ -12,11 +12,11 @@ import { GET as hiddenRoute } from "../app/api/v1/me/hidden/route";
 import { POST as upsertItemsRoute } from "../app/api/v1/items/route";
 import { POST as exchange } from "../app/api/v1/auth/token/route";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
-import { generateDemoRatings } from "../lib/catalog/demo-data";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
 import { retrainAndStore, forgetModel } from "../lib/recs/service";
 import { useTestDatabase } from "./support/db";
+import { seedSyntheticCatalog } from "./support/catalog";
 import { call, expectProblem } from "./support/http";
 
 useTestDatabase();
@@ -38,14 +38,7 @@ beforeAll(async () => {
   alice = await token("alice@example.com", ["read", "write"]);
   bob = await token("bob@example.com", ["read", "write"]);
   // A small catalog with taste structure: 60 films in 4 genres, 300 synthetic viewers.
-  const genres = ["Comedy", "Horror", "Drama", "Sci-Fi"];
-  const films = Array.from({ length: 60 }, (_, i) => ({ title: `Film ${i}`, year: 1990 + (i % 30), genres: [genres[i % 4]], series: i % 20 === 0 ? "Saga" : null }));
-  const created: { id: number }[] = [];
-  for (const f of films) created.push(await prisma().item.create({ data: f }));
-  const ratings = generateDemoRatings(films, { users: 300, seed: 5 });
-  const users: { id: number }[] = [];
-  for (let u = 0; u < 300; u++) users.push(await prisma().user.create({ data: { source: "demo", externalId: `d${u}` } }));
-  await prisma().rating.createMany({ data: ratings.map((r) => ({ userId: users[r.user].id, itemId: created[r.film].id, rating: r.rating, ratedAt: r.ratedAt })) });
+  await seedSyntheticCatalog({ films: 60, users: 300, genres: ["Comedy", "Horror", "Drama", "Sci-Fi"], seed: 5, userPrefix: "d", series: (i) => (i % 20 === 0 ? "Saga" : null) });
   await recomputeCatalogStats();
   await retrainAndStore({ factors: 8, iterations: 5 });
   forgetModel();

@@ -1,20 +1,6 @@
-export type Job = {
-  id: string;
-  kind: string;
-  owner_id: number | null;
-  status: "queued" | "sent" | "running" | "succeeded" | "failed" | "cancelled";
-  progress: number;
-  message: string | null;
-  result: unknown;
-  error: string | null;
-  attempts: number;
-  max_attempts: number;
-  cancel_requested: boolean;
-  scheduled: boolean;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-};
+import type { JobView } from "@/lib/jobs/store";
+
+/** A job as the jobs API returns it (the same type the server builds it with). */
+export type Job = JobView;
 
 export const isActive = (job: Pick<Job, "status">) => job.status === "queued" || job.status === "sent" || job.status === "running";

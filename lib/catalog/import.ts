@@ -75,16 +75,23 @@ const POSITIVE_INT = /^\d{1,10}$/;
 
 // ---- readers: file -> CatalogRow[] (catalog files are small enough to hold: The Movies Dataset has ~45k films)
 
-export async function readMoviesCsv(path: string, reject: Reject): Promise<CatalogRow[]> {
-  const rows: CatalogRow[] = [];
+/** The lines of a small MovieLens CSV past its header, split into exactly `columns` fields, or rejected. */
+async function* csvRows(path: string, columns: number, reject: Reject): AsyncGenerator<{ fields: string[]; line: number; text: string }> {
   for await (const line of readLines(path, { start: 0, firstLineNumber: 1 })) {
     if (line.text.trim() === "") continue;
     if (line.number === 1 && /^"?movieId"?,/i.test(line.text)) continue;
     const fields = splitCsvLine(line.text);
     if (!fields) reject(line.number, "broken quoting", line.text);
-    else if (fields.length !== 3) reject(line.number, `expected 3 columns, found ${fields.length}`, line.text);
-    else if (!POSITIVE_INT.test(fields[0].trim())) reject(line.number, `movie id "${fields[0]}" is not a positive integer`, line.text);
-    else if (!fields[1].trim()) reject(line.number, "title is empty", line.text);
+    else if (fields.length !== columns) reject(line.number, `expected ${columns} columns, found ${fields.length}`, line.text);
+    else yield { fields: fields.map((f) => f.trim()), line: line.number, text: line.text };
+  }
+}
+
+export async function readMoviesCsv(path: string, reject: Reject): Promise<CatalogRow[]> {
+  const rows: CatalogRow[] = [];
+  for await (const { fields, line, text } of csvRows(path, 3, reject)) {
+    if (!POSITIVE_INT.test(fields[0])) reject(line, `movie id "${fields[0]}" is not a positive integer`, text);
+    else if (!fields[1]) reject(line, "title is empty", text);
     else {
       const { title, year } = splitTitleYear(fields[1]);
       rows.push({ ids: [{ source: "movielens", value: String(Number(fields[0])) }], title, year, genres: normalizeGenres(fields[2].split("|")) });
@@ -95,23 +102,16 @@ export async function readMoviesCsv(path: string, reject: Reject): Promise<Catal
 
 export async function readLinksCsv(path: string, reject: Reject): Promise<CatalogRow[]> {
   const rows: CatalogRow[] = [];
-  for await (const line of readLines(path, { start: 0, firstLineNumber: 1 })) {
-    if (line.text.trim() === "") continue;
-    if (line.number === 1 && /^"?movieId"?,/i.test(line.text)) continue;
-    const fields = splitCsvLine(line.text);
-    if (!fields) reject(line.number, "broken quoting", line.text);
-    else if (fields.length !== 3) reject(line.number, `expected 3 columns, found ${fields.length}`, line.text);
+  for await (const { fields, line, text } of csvRows(path, 3, reject)) {
+    const [ml, imdb, tmdb] = fields;
+    if (!POSITIVE_INT.test(ml)) reject(line, `movie id "${ml}" is not a positive integer`, text);
+    else if (imdb && !POSITIVE_INT.test(imdb)) reject(line, `imdb id "${imdb}" is not numeric`, text);
+    else if (tmdb && !POSITIVE_INT.test(tmdb)) reject(line, `tmdb id "${tmdb}" is not numeric`, text);
     else {
-      const [ml, imdb, tmdb] = fields.map((f) => f.trim());
-      if (!POSITIVE_INT.test(ml)) reject(line.number, `movie id "${ml}" is not a positive integer`, line.text);
-      else if (imdb && !POSITIVE_INT.test(imdb)) reject(line.number, `imdb id "${imdb}" is not numeric`, line.text);
-      else if (tmdb && !POSITIVE_INT.test(tmdb)) reject(line.number, `tmdb id "${tmdb}" is not numeric`, line.text);
-      else {
-        const ids = [{ source: "movielens", value: String(Number(ml)) }];
-        if (imdb) ids.push({ source: "imdb", value: imdbId(imdb) });
-        if (tmdb) ids.push({ source: "tmdb", value: String(Number(tmdb)) });
-        rows.push({ ids });
-      }
+      const ids = [{ source: "movielens", value: String(Number(ml)) }];
+      if (imdb) ids.push({ source: "imdb", value: imdbId(imdb) });
+      if (tmdb) ids.push({ source: "tmdb", value: String(Number(tmdb)) });
+      rows.push({ ids });
     }
   }
   return rows;

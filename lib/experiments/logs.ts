@@ -3,6 +3,7 @@ import { ApiError } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { prisma, Prisma } from "../db/client";
 import { PageQuerySchema } from "../api/pagination";
+import { DateParamSchema } from "../api/dates";
 
 // Event logs over any registered table. Adding a table to the logs API is one entry here: its time column, the
 // column naming the user, the key that orders rows with the same time, and the columns to return.
@@ -19,19 +20,7 @@ export function registerLogTable(name: string, table: LogTable): void {
   LOG_TABLES[name] = table;
 }
 
-/** 2024-02-30 parses in JavaScript (as March 1st); it is still not a date. */
-function realCalendarDay(ymd: string): boolean {
-  const d = new Date(`${ymd}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === ymd;
-}
-
-const day = z
-  .string()
-  .trim()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)) && realCalendarDay(v.slice(0, 10)), {
-    message: "must be a date like 2024-01-31 or 2024-01-31T12:00:00Z",
-  })
-  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+const day = DateParamSchema;
 
 export const LogsQuerySchema = PageQuerySchema.extend({
   table: z.string().trim().min(1).max(40).optional(),

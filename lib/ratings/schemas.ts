@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { PageQuerySchema } from "../api/pagination";
+import { DateParamSchema } from "../api/dates";
 
-const date = z
-  .string()
-  .trim()
-  .refine((v) => !Number.isNaN(Date.parse(v)), { message: "must be an ISO date such as 2024-01-31 or 2024-01-31T12:00:00Z" })
-  .transform((v) => new Date(v));
+const date = DateParamSchema;
 
 export const RatingHistoryQuerySchema = PageQuerySchema.extend({
   from: date.optional(),
