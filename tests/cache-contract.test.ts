@@ -40,6 +40,15 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
 
   it("get of a missing key is null", async () => {
     expect(await store.get(key("missing"))).toBeNull();
+    expect(await store.getText(key("missing-text"))).toBeNull();
+  });
+
+  it("keeps JSON text exactly as given with setText/getText, readable by get too", async () => {
+    const k = key("text");
+    const text = '[{"movie_id":1,"rating":4.5,"timestamp":"2019-09-03 10:00:00"}]';
+    await store.setText(k, text, 60);
+    expect(await store.getText(k)).toBe(text);
+    expect(await store.get(k)).toEqual(JSON.parse(text));
   });
 
   it.each([
@@ -252,6 +261,12 @@ class NeverAnswers implements CacheStore {
   }
   mget<T>() {
     return this.never<(T | null)[]>();
+  }
+  getText() {
+    return this.never<string | null>();
+  }
+  setText() {
+    return this.never<void>();
   }
   set() {
     return this.never<void>();

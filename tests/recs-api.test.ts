@@ -59,7 +59,10 @@ describe("recommendations API", () => {
     expect(warm.body.cold_start).toBe(false);
     const ids = warm.body.items.map((r) => r.item.id);
     for (const c of comedy) expect(ids).not.toContain(c.id);
-    expect(warm.body.items.some((r) => r.reason.startsWith("Because you liked Film"))).toBe(true);
+    expect(warm.body.items.every((r) => /^(Because you liked Film \d+|People with your taste liked it|Because you like \w+|Popular in \w+)$/.test(r.reason))).toBe(true);
+    expect(warm.body.items.filter((r) => r.source !== "popularity").length).toBeGreaterThan(5);
+    const deeper = await call<RecsBody>(recsRoute, { token: alice, params: { id: "me" }, path: "/api/v1/users/me/recommendations?limit=60" });
+    expect(deeper.body.items.some((r) => r.reason.startsWith("Because you liked Film"))).toBe(true);
     const comedyShare = warm.body.items.filter((r) => r.item.genres.includes("Comedy")).length / warm.body.items.length;
     expect(comedyShare).toBeGreaterThanOrEqual(0.5);
   });

@@ -8,7 +8,7 @@ import { apiFetch } from "@/components/api-fetch";
 import { JobProgress, ProgressBar } from "@/components/jobs/job-progress";
 import { Alert } from "@/components/ui/alert";
 import { Button, buttonClass } from "@/components/ui/button";
-import { Field, Select } from "@/components/ui/field";
+import { Field, inputClass, Select } from "@/components/ui/field";
 import { DATA_SOURCES, EVAL_RECOMMENDERS, SPLITS } from "@/lib/experiments/schemas";
 import { DEFAULT_WEIGHTS } from "@/lib/recs/recommend";
 import { ExperimentStatusBadge, formatWhen, isRunningEvaluation, useCancelExperiment, type Experiment } from "./experiment-result";
@@ -70,6 +70,8 @@ const OFFLINE_DEFAULTS: OfflineDraft = {
   iterations: "10",
   neighbors: "50",
 };
+
+const DISABLABLE_INPUT = `${inputClass} disabled:cursor-not-allowed disabled:bg-stone-100 disabled:text-stone-400`;
 
 type DraftErrors = Partial<Record<keyof OfflineDraft, string>>;
 
@@ -208,6 +210,7 @@ function OfflineForm() {
             value={draft.test_fraction}
             onChange={set("test_fraction")}
             disabled={draft.split === "leave-last-out"}
+            className={DISABLABLE_INPUT}
             error={errors.test_fraction}
           />
           <Field
@@ -220,6 +223,7 @@ function OfflineForm() {
             value={draft.split === "random" ? draft.folds : "1"}
             onChange={set("folds")}
             disabled={draft.split !== "random"}
+            className={DISABLABLE_INPUT}
             error={errors.folds}
           />
           <Field id="offline-k" label="k values" inputMode="numeric" placeholder="5, 10, 20" value={draft.k} onChange={set("k")} error={errors.k} />

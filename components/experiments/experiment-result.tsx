@@ -161,7 +161,7 @@ function OfflineReport({ id, result }: { id: string; result: OfflineResult }) {
         </dl>
         {config.split ? (
           <p className="text-sm text-stone-500">
-            {config.split} split{config.folds && config.folds > 1 ? `, ${config.folds} folds averaged` : ""}
+            {config.split.charAt(0).toUpperCase() + config.split.slice(1)} split{config.folds && config.folds > 1 ? `, ${config.folds} folds averaged` : ""}
             {config.threshold !== undefined ? `; relevant means rated at least ${Math.round(config.threshold * 100)}% of the scale` : ""}.
           </p>
         ) : null}
@@ -254,7 +254,7 @@ function MetricChart({ metric, rows }: { metric: MetricKey; rows: Metrics[] }) {
         <XAxis dataKey="k" tick={{ fontSize: 12 }} />
         <YAxis tick={{ fontSize: 11 }} width={44} tickFormatter={(v: number) => (metric === "novelty" ? v.toFixed(1) : v.toFixed(2))} />
         <Tooltip formatter={tooltipNumber} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
         {recommenders.map((r) => (
           <Bar key={r} dataKey={r} name={r} fill={RECOMMENDER_COLOURS[r] ?? "#78716c"} isAnimationActive={false} />
         ))}
@@ -317,7 +317,7 @@ function AbOutcome({ exp, canStop, stopping, onStop }: { exp: Experiment; canSto
             <tbody>
               {variants.map((v) => (
                 <tr key={v.variant} className="border-t border-stone-100">
-                  <th scope="row" className="px-3 py-1.5 text-left font-medium">
+                  <th scope="row" className="min-w-[9rem] px-3 py-1.5 text-left font-medium">
                     {v.variant}
                     <span className="block text-xs font-normal text-stone-500">{weightsOf(v.variant)}</span>
                   </th>
@@ -348,7 +348,7 @@ function AbOutcome({ exp, canStop, stopping, onStop }: { exp: Experiment; canSto
                   <XAxis dataKey="variant" tick={{ fontSize: 12 }} />
                   <YAxis tick={{ fontSize: 11 }} width={44} unit="%" />
                   <Tooltip formatter={(v: unknown) => (typeof v === "number" ? `${v.toFixed(2)}%` : String(v))} />
-                  <Bar dataKey="ctr" name="CTR" fill="#f97316" isAnimationActive={false}>
+                  <Bar dataKey="ctr" name="CTR" fill="#f97316" maxBarSize={96} isAnimationActive={false}>
                     <ErrorBar dataKey="interval" width={6} strokeWidth={1.5} stroke="#44403c" />
                   </Bar>
                 </BarChart>

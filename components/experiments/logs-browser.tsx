@@ -111,7 +111,7 @@ function LogFilters({ applied, onApply }: { applied: Filters; onApply: (filters:
     onApply(draft);
   }
   return (
-    <form onSubmit={onSubmit} className="grid gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_10rem_auto] lg:items-end" aria-label="Log filters">
+    <form onSubmit={onSubmit} className="grid gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_10rem_auto]" aria-label="Log filters">
       <div className="space-y-1">
         <label htmlFor="logs-table" className="block text-sm font-medium text-stone-700">
           Table
@@ -127,7 +127,7 @@ function LogFilters({ applied, onApply }: { applied: Filters; onApply: (filters:
       <Field id="logs-from" label="From date" type="date" value={draft.from_date} onChange={set("from_date")} />
       <Field id="logs-to" label="To date" type="date" value={draft.to_date} onChange={set("to_date")} />
       <Field id="logs-user" label="User id" inputMode="numeric" value={draft.user_id} onChange={set("user_id")} placeholder="any" />
-      <div className="flex gap-2">
+      <div className="flex gap-2 lg:self-end">
         <Button type="submit">Show rows</Button>
         <Button
           type="button"

@@ -23,26 +23,27 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
   const links = user ? [...NAV, ...SIGNED_IN_NAV, ...(user.role === "admin" ? ADMIN_NAV : [])] : NAV;
   return (
     <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4">
+      <div className="mx-auto flex min-h-14 max-w-6xl items-center gap-x-4 px-4 py-2 xl:gap-x-6">
         <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight text-stone-900">
           <span aria-hidden className="grid h-7 w-7 place-items-center rounded-full bg-brand-500 text-sm text-white">t</span>
           Tastebud
         </Link>
-        <nav aria-label="Main" className="hidden flex-1 items-center gap-1 md:flex">
+        {/* Admins get many links: they stay on one line each and the row wraps rather than overflow. */}
+        <nav aria-label="Main" className="hidden min-w-0 flex-1 flex-wrap items-center gap-0.5 md:flex">
           {links.map((l) => (
-            <Link key={l.href} href={l.href} className="rounded-md px-3 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
+            <Link key={l.href} href={l.href} className="whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
               {l.label}
             </Link>
           ))}
         </nav>
-        <div className="ml-auto hidden items-center gap-3 md:flex">
+        <div className="ml-auto hidden shrink-0 items-center gap-3 md:flex">
           {user ? (
             <>
-              <span className="max-w-[16rem] truncate text-sm text-stone-600" data-testid="signed-in-user">
+              <span className="max-w-[10rem] truncate text-sm text-stone-600 xl:max-w-[14rem]" data-testid="signed-in-user">
                 {user.name ?? user.email}
                 {user.role === "admin" ? <span className="ml-1.5 rounded bg-stone-800 px-1.5 py-0.5 text-xs text-white">admin</span> : null}
               </span>
-              <SignOutButton className="rounded-md border border-stone-300 px-3 py-1.5 text-sm hover:bg-stone-100" />
+              <SignOutButton className="whitespace-nowrap rounded-md border border-stone-300 px-3 py-1.5 text-sm hover:bg-stone-100" />
             </>
           ) : (
             <>

@@ -45,6 +45,11 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
   return new Response(JSON.stringify(data), { ...init, headers });
 }
 
+/** An answer read through the cache, sent as the stored JSON text with `X-Cache: HIT|MISS`. */
+export function cachedJson(cached: { raw: string; hit: boolean }): Response {
+  return new Response(cached.raw, { headers: { "content-type": "application/json; charset=utf-8", "x-cache": cached.hit ? "HIT" : "MISS" } });
+}
+
 export function problem(err: ApiError, instance?: string): Response {
   const headers = new Headers({ "content-type": "application/problem+json; charset=utf-8", ...err.extra.headers });
   if (err.status === 401) headers.set("www-authenticate", 'Bearer realm="tastebud"');

@@ -8,6 +8,9 @@ import { log } from "../log";
 export interface CacheStore {
   readonly kind: "upstash" | "memory";
   get<T>(key: string): Promise<T | null>;
+  /** The stored JSON text itself, for answers that go out exactly as cached (no parse and re-encode). */
+  getText(key: string): Promise<string | null>;
+  setText(key: string, json: string, ttlSeconds: number): Promise<void>;
   /** Several keys in one round trip; missing keys are null. */
   mget<T>(...keys: string[]): Promise<(T | null)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
@@ -28,6 +31,12 @@ export class MemoryCache implements CacheStore {
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     return Promise.all(keys.map((k) => this.get<T>(k)));
   }
+  async getText(key: string): Promise<string | null> {
+    return this.lru.get(key)?.json ?? null;
+  }
+  async setText(key: string, json: string, ttlSeconds: number): Promise<void> {
+    this.lru.set(key, { json }, { ttl: ttlSeconds * 1000 });
+  }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     this.lru.set(key, { json: JSON.stringify(value ?? null) }, { ttl: ttlSeconds * 1000 });
   }
@@ -46,6 +55,12 @@ export class UpstashCache implements CacheStore {
   async get<T>(key: string): Promise<T | null> {
     const raw = await this.redis.get<string>(key);
     return raw === null || raw === undefined ? null : (JSON.parse(raw) as T);
+  }
+  async getText(key: string): Promise<string | null> {
+    return (await this.redis.get<string>(key)) ?? null;
+  }
+  async setText(key: string, json: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, json, { ex: Math.max(1, Math.round(ttlSeconds)) });
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     if (keys.length === 0) return [];
@@ -87,6 +102,21 @@ export class SafeCache implements CacheStore {
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
       return null;
+    }
+  }
+  async getText(key: string): Promise<string | null> {
+    try {
+      return await withTimeout(this.inner.getText(key), this.timeoutMs);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
+      return null;
+    }
+  }
+  async setText(key: string, json: string, ttlSeconds: number): Promise<void> {
+    try {
+      await withTimeout(this.inner.setText(key, json, ttlSeconds), this.timeoutMs);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, key }, "cache write skipped");
     }
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {

@@ -15,7 +15,8 @@ const LEGACY_SOURCES = ["movielens", "movietweetings", "legacy", "demo"];
 /** The item id namespace each user source's files use. */
 const ITEM_NAMESPACE: Record<string, string> = { movielens: "movielens", movietweetings: "imdb" };
 
-export type Cached<T> = { value: T; hit: boolean };
+/** A cached answer: the JSON text as stored (sent as is by the API), and the value for pages that need it. */
+export type Cached<T> = { raw: string; hit: boolean; value: () => T };
 
 type UserRow = { id: number; source: string | null; externalId: string | null; email: string | null };
 const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as const;
@@ -41,20 +42,26 @@ export async function resolveUserRef(ref: string): Promise<UserRow> {
 
 /** The old `/rates/{uid}` took the id from ratings.csv: look it up among the imported sources. */
 export async function resolveLegacyUid(uid: string): Promise<UserRow> {
+  // Which user a file id names hardly ever changes: remembered for a minute so a cache hit needs no query.
+  const key = `legacy-uid:v1:${uid}`;
+  const known = await cache().get<UserRow>(key);
+  if (known) return known;
   const users = await prisma().user.findMany({ where: { externalId: uid, source: { in: LEGACY_SOURCES } }, select: USER_FIELDS });
   users.sort((a, b) => LEGACY_SOURCES.indexOf(a.source ?? "") - LEGACY_SOURCES.indexOf(b.source ?? ""));
   if (!users[0]) throw notFound(`User ${uid}`);
+  await cache().set(key, users[0], 60);
   return users[0];
 }
 
 async function readThrough<T>(userId: number, variant: string, load: () => Promise<T>): Promise<Cached<T>> {
   const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(userId));
   const key = ratingsEntryKey(userId, epoch ?? 0, version ?? 0, variant);
-  const hit = await cache().get<T>(key);
-  if (hit !== null) return { value: hit, hit: true };
+  const hit = await cache().getText(key);
+  if (hit !== null) return { raw: hit, hit: true, value: () => JSON.parse(hit) as T };
   const value = await load();
-  await cache().set(key, value, TTL_SECONDS);
-  return { value, hit: false };
+  const raw = JSON.stringify(value);
+  await cache().setText(key, raw, TTL_SECONDS);
+  return { raw, hit: false, value: () => value };
 }
 
 /** Called on every rating write for a user; bulk imports bump the epoch instead. */

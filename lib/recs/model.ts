@@ -9,6 +9,44 @@ import { trainPopularity, type PopularityModel } from "./popularity";
 
 export type Interaction = { user: number; item: number; rating01: number | null; liked: boolean; disliked: boolean };
 
+export const LIKED = 1;
+export const DISLIKED = 2;
+
+/** Interactions in columns (typed arrays that grow by doubling): tens of millions fit where objects would not. */
+export class InteractionLog {
+  users = new Int32Array(1024);
+  items = new Int32Array(1024);
+  /** NaN when there is no rating, only a like or dislike. */
+  ratings = new Float32Array(1024);
+  flags = new Uint8Array(1024);
+  length = 0;
+
+  push(user: number, item: number, rating01: number, flags: number): void {
+    if (this.length === this.users.length) {
+      const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.users = grow(this.users);
+      this.items = grow(this.items);
+      this.ratings = grow(this.ratings);
+      this.flags = grow(this.flags);
+    }
+    this.users[this.length] = user;
+    this.items[this.length] = item;
+    this.ratings[this.length] = rating01;
+    this.flags[this.length] = flags;
+    this.length++;
+  }
+
+  static from(list: Interaction[]): InteractionLog {
+    const log = new InteractionLog();
+    for (const x of list) log.push(x.user, x.item, x.rating01 ?? NaN, (x.liked ? LIKED : 0) | (x.disliked ? DISLIKED : 0));
+    return log;
+  }
+}
+
 export type TrainingData = {
   userIds: Int32Array;
   itemIds: Int32Array;
@@ -34,41 +72,39 @@ export function buildTrainingData(input: {
   itemIds: number[];
   itemGenres: string[][];
   itemSeries: (string | null)[];
-  interactions: Interaction[];
+  interactions: Interaction[] | InteractionLog;
 }): TrainingData {
+  const log = input.interactions instanceof InteractionLog ? input.interactions : InteractionLog.from(input.interactions);
   const nUsers = input.userIds.length;
   const nItems = input.itemIds.length;
   const sum = new Float64Array(nUsers);
   const cnt = new Int32Array(nUsers);
   let nRatings = 0;
-  for (const x of input.interactions) {
-    if (x.rating01 !== null) {
-      sum[x.user] += x.rating01;
-      cnt[x.user]++;
+  for (let k = 0; k < log.length; k++) {
+    if (!Number.isNaN(log.ratings[k])) {
+      sum[log.users[k]] += log.ratings[k];
+      cnt[log.users[k]]++;
       nRatings++;
     }
   }
   const rr = new Int32Array(nRatings);
   const rc = new Int32Array(nRatings);
   const rv = new Float32Array(nRatings);
-  const ir: number[] = [];
-  const ic: number[] = [];
-  const iv: number[] = [];
-  let k = 0;
-  for (const x of input.interactions) {
-    if (x.rating01 !== null) {
-      rr[k] = x.user;
-      rc[k] = x.item;
-      rv[k] = x.rating01;
-      k++;
+  const positives = new InteractionLog();
+  let r = 0;
+  for (let k = 0; k < log.length; k++) {
+    const user = log.users[k];
+    const rating = log.ratings[k];
+    const hasRating = !Number.isNaN(rating);
+    if (hasRating) {
+      rr[r] = user;
+      rc[r] = log.items[k];
+      rv[r] = rating;
+      r++;
     }
-    const mean = cnt[x.user] ? sum[x.user] / cnt[x.user] : 0.6;
-    const w = positiveWeight(x.rating01, mean, x.liked, x.disliked);
-    if (w > 0) {
-      ir.push(x.user);
-      ic.push(x.item);
-      iv.push(1 + CONFIDENCE_ALPHA * w);
-    }
+    const mean = cnt[user] ? sum[user] / cnt[user] : 0.6;
+    const w = positiveWeight(hasRating ? rating : null, mean, (log.flags[k] & LIKED) !== 0, (log.flags[k] & DISLIKED) !== 0);
+    if (w > 0) positives.push(user, log.items[k], 1 + CONFIDENCE_ALPHA * w, 0);
   }
   return {
     userIds: Int32Array.from(input.userIds),
@@ -76,7 +112,13 @@ export function buildTrainingData(input: {
     itemGenres: input.itemGenres,
     itemSeries: input.itemSeries,
     ratings: csrFromTriplets(nUsers, nItems, rr, rc, rv),
-    implicit: csrFromTriplets(nUsers, nItems, Int32Array.from(ir), Int32Array.from(ic), Float32Array.from(iv)),
+    implicit: csrFromTriplets(
+      nUsers,
+      nItems,
+      positives.users.subarray(0, positives.length),
+      positives.items.subarray(0, positives.length),
+      positives.ratings.subarray(0, positives.length),
+    ),
   };
 }
 

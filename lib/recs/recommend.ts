@@ -19,7 +19,8 @@ export type UserState = {
 
 export type Weights = Record<SourceName, number>;
 
-export const DEFAULT_WEIGHTS: Weights = { als: 1, item_knn: 1, user_overlap: 0.6, content: 0.3, popularity: 0.25, llm: 0.8 };
+// Tuned on MovieTweetings with bench/recs-quality.ts (temporal split): user overlap is the strongest single source there.
+export const DEFAULT_WEIGHTS: Weights = { als: 0.5, item_knn: 0.8, user_overlap: 1.2, content: 0.1, popularity: 0.05, llm: 0.8 };
 export const RECOMMENDERS = ["popularity", "item_knn", "user_overlap", "als", "content"] as const;
 
 export type Recommendation = Blended & { genre: string | null };

@@ -3,7 +3,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { cache } from "../cache";
 import { databaseUrl, prisma } from "../db/client";
 import { log } from "../log";
-import { buildTrainingData, trainModel, type Interaction, type RecModel, type TrainOptions } from "./model";
+import { buildTrainingData, DISLIKED, InteractionLog, LIKED, trainModel, type RecModel, type TrainOptions } from "./model";
 import { recommendFor, type Recommendation, type UserState, type Weights } from "./recommend";
 import { deserializeModel, extendModel, serializeModel } from "./serialize";
 import { similarItems } from "./item-knn";
@@ -34,11 +34,17 @@ export async function loadTrainingData(onProgress?: (message: string) => void): 
     }
     return i;
   };
-  const interactions: Interaction[] = [];
-  const byPair = new Map<string, Interaction>();
+  const interactions = new InteractionLog();
   const client = new pg.Client({ connectionString: databaseUrl() });
   await client.connect();
   try {
+    onProgress?.("Reading likes and dislikes");
+    // Likes and dislikes are few; ratings may be tens of millions, so they stream past this small map.
+    const { rows } = await client.query<{ user_id: number; item_id: number; reaction: "like" | "dislike" }>(
+      "SELECT user_id, item_id, reaction FROM feedback WHERE reaction IS NOT NULL",
+    );
+    const reactions = new Map<string, number>();
+    for (const f of rows) reactions.set(`${f.user_id}:${f.item_id}`, f.reaction === "like" ? LIKED : DISLIKED);
     onProgress?.("Reading ratings");
     const stream = client.query(
       copyTo(`COPY (SELECT r.user_id, r.item_id, r.rating, (u.source = 'movietweetings')::int FROM ratings r JOIN users u ON u.id = r.user_id) TO STDOUT`),
@@ -52,24 +58,16 @@ export async function loadTrainingData(onProgress?: (message: string) => void): 
         const [u, i, r, mt] = line.split("\t");
         const item = itemIndex.get(Number(i));
         if (item === undefined) continue;
-        const x: Interaction = { user: idx(Number(u)), item, rating01: to01(Number(r), mt === "1" ? "movietweetings" : null), liked: false, disliked: false };
-        interactions.push(x);
-        byPair.set(`${x.user}:${item}`, x);
+        const key = reactions.size ? `${u}:${i}` : "";
+        const flags = reactions.size ? (reactions.get(key) ?? 0) : 0;
+        if (flags) reactions.delete(key);
+        interactions.push(idx(Number(u)), item, to01(Number(r), mt === "1" ? "movietweetings" : null), flags);
       }
     }
-    onProgress?.("Reading likes and dislikes");
-    const { rows } = await client.query<{ user_id: number; item_id: number; reaction: "like" | "dislike" }>(
-      "SELECT user_id, item_id, reaction FROM feedback WHERE reaction IS NOT NULL",
-    );
-    for (const f of rows) {
-      const item = itemIndex.get(f.item_id);
-      if (item === undefined) continue;
-      const user = idx(f.user_id);
-      const existing = byPair.get(`${user}:${item}`);
-      const target = existing ?? { user, item, rating01: null, liked: false, disliked: false };
-      if (f.reaction === "like") target.liked = true;
-      else target.disliked = true;
-      if (!existing) interactions.push(target);
+    for (const [key, flags] of reactions) {
+      const [u, i] = key.split(":").map(Number);
+      const item = itemIndex.get(i);
+      if (item !== undefined) interactions.push(idx(u), item, NaN, flags);
     }
   } finally {
     await client.end();

@@ -22,7 +22,7 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
   const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
   const parsed = RatingHistoryQuerySchema.safeParse({ sort, cursor, limit: 25 });
   if (!parsed.success) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
-  const { value: page } = await ratingHistory(user.id, parsed.data);
+  const page = (await ratingHistory(user.id, parsed.data)).value();
   return (
     <div className="max-w-3xl space-y-5">
       <div className="flex flex-wrap items-end justify-between gap-3">

@@ -1,9 +1,8 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, cachedJson } from "@/lib/api/handler";
 import { assertCanRead, legacyRates, resolveLegacyUid } from "@/lib/ratings/history";
 import { LegacyUidParamSchema } from "@/lib/ratings/schemas";
 
 // The rating aggregation service's contract: every rating of the user with this ratings.csv id, oldest first.
 export const GET = apiRoute({ auth: "optional", scope: "read", params: LegacyUidParamSchema }, async ({ params, principal }) => {
-  const { value, hit } = await legacyRates(assertCanRead(await resolveLegacyUid(params.uid), principal?.user));
-  return json(value, { headers: { "x-cache": hit ? "HIT" : "MISS" } });
+  return cachedJson(await legacyRates(assertCanRead(await resolveLegacyUid(params.uid), principal?.user)));
 });

@@ -1,9 +1,8 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, cachedJson } from "@/lib/api/handler";
 import { assertCanRead, resolveLegacyUid, userProfile } from "@/lib/ratings/history";
 import { LegacyUidParamSchema } from "@/lib/ratings/schemas";
 
 // The rating service's old profile endpoint; the id is the one from ratings.csv.
 export const GET = apiRoute({ auth: "optional", scope: "read", params: LegacyUidParamSchema }, async ({ params, principal }) => {
-  const { value, hit } = await userProfile(assertCanRead(await resolveLegacyUid(params.uid), principal?.user));
-  return json(value, { headers: { "x-cache": hit ? "HIT" : "MISS" } });
+  return cachedJson(await userProfile(assertCanRead(await resolveLegacyUid(params.uid), principal?.user)));
 });

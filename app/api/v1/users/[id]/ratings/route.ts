@@ -1,9 +1,8 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, cachedJson } from "@/lib/api/handler";
 import { assertCanRead, ratingHistory, resolveUserRef } from "@/lib/ratings/history";
 import { RatingHistoryQuerySchema, UserRefParamSchema } from "@/lib/ratings/schemas";
 
 export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefParamSchema, query: RatingHistoryQuerySchema }, async ({ params, query, principal }) => {
   const user = assertCanRead(await resolveUserRef(params.id), principal?.user);
-  const { value, hit } = await ratingHistory(user.id, query);
-  return json(value, { headers: { "x-cache": hit ? "HIT" : "MISS" } });
+  return cachedJson(await ratingHistory(user.id, query));
 });
