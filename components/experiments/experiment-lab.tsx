@@ -122,6 +122,24 @@ function validateOffline(d: OfflineDraft): { body: Record<string, unknown> } | {
   return Object.keys(errors).length ? { errors } : { body };
 }
 
+/** A labelled select; options are [value, label] pairs. */
+export function SelectField({ id, label, value, onChange, options }: { id: string; label: string; value: string; onChange: (e: { target: { value: string } }) => void; options: [string, string][] }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-700">
+        {label}
+      </label>
+      <Select id={id} value={value} onChange={onChange}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
+
 function OfflineForm() {
   const router = useRouter();
   const qc = useQueryClient();
@@ -176,30 +194,8 @@ function OfflineForm() {
           {errors.recommenders ? <p className="text-sm text-red-600">{errors.recommenders}</p> : null}
         </fieldset>
         <div className="grid gap-4 sm:grid-cols-2">
-          <div className="space-y-1">
-            <label htmlFor="offline-source" className="block text-sm font-medium text-stone-700">
-              Data source
-            </label>
-            <Select id="offline-source" value={draft.source} onChange={set("source")}>
-              {DATA_SOURCES.map((s) => (
-                <option key={s} value={s}>
-                  {SOURCE_LABEL[s]}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="space-y-1">
-            <label htmlFor="offline-split" className="block text-sm font-medium text-stone-700">
-              Split
-            </label>
-            <Select id="offline-split" value={draft.split} onChange={set("split")}>
-              {SPLITS.map((s) => (
-                <option key={s} value={s}>
-                  {SPLIT_LABEL[s]}
-                </option>
-              ))}
-            </Select>
-          </div>
+          <SelectField id="offline-source" label="Data source" value={draft.source} onChange={set("source")} options={DATA_SOURCES.map((v) => [v, SOURCE_LABEL[v]])} />
+          <SelectField id="offline-split" label="Split" value={draft.split} onChange={set("split")} options={SPLITS.map((v) => [v, SPLIT_LABEL[v]])} />
           <Field
             id="offline-test-fraction"
             label="Test fraction"

@@ -34,6 +34,8 @@ export function useCancelExperiment() {
     mutationFn: (id: string) => apiFetch<Experiment>(`/api/v1/experiments/${id}/cancel`, { method: "POST" }),
     onSuccess: (exp) => {
       qc.setQueryData(["experiment", exp.id], exp);
+      // the JobProgress widget watching this evaluation's job shows the cancel at once
+      if (exp.job) qc.setQueryData(["job", exp.job.id], exp.job);
       void qc.invalidateQueries({ queryKey: ["experiments"] });
     },
   });

@@ -6,12 +6,20 @@ import { useState, type FormEvent } from "react";
 import { apiFetch } from "@/components/api-fetch";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field, Select } from "@/components/ui/field";
+import { Field } from "@/components/ui/field";
+import { SelectField } from "./experiment-lab";
 
 const TABLES = ["ratings", "events", "jobs"] as const;
 const FILTERS = ["table", "from_date", "to_date", "user_id"] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 type LogPage = { table: string; items: Record<string, unknown>[]; next_cursor: string | null };
+
+function toQuery(filters: Filters, cursor?: string): string {
+  const q = new URLSearchParams();
+  for (const key of FILTERS) if (filters[key].trim()) q.set(key, filters[key].trim());
+  if (cursor) q.set("cursor", cursor);
+  return q.toString();
+}
 
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -31,22 +39,15 @@ export function LogsBrowser() {
   };
   const cursor = params.get("cursor") ?? "";
 
-  const query = new URLSearchParams();
-  for (const key of FILTERS) if (applied[key].trim()) query.set(key, applied[key].trim());
-  if (cursor) query.set("cursor", cursor);
+  const query = toQuery(applied, cursor);
   const rows = useQuery({
-    queryKey: ["logs", query.toString()],
-    queryFn: () => apiFetch<LogPage>(`/api/v1/logs?limit=50&${query.toString()}`),
+    queryKey: ["logs", query],
+    queryFn: () => apiFetch<LogPage>(`/api/v1/logs?limit=50&${query}`),
     placeholderData: keepPreviousData,
     retry: false,
   });
 
-  function go(filters: Filters, nextCursor?: string) {
-    const q = new URLSearchParams();
-    for (const key of FILTERS) if (filters[key].trim()) q.set(key, filters[key].trim());
-    if (nextCursor) q.set("cursor", nextCursor);
-    router.push(`${pathname}?${q.toString()}`);
-  }
+  const go = (filters: Filters, nextCursor?: string) => router.push(`${pathname}?${toQuery(filters, nextCursor)}`);
 
   const items = rows.data?.items ?? [];
   const columns = items[0] ? Object.keys(items[0]) : [];
@@ -112,18 +113,7 @@ function LogFilters({ applied, onApply }: { applied: Filters; onApply: (filters:
   }
   return (
     <form onSubmit={onSubmit} className="grid gap-3 rounded-lg border border-stone-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_1fr_10rem_auto]" aria-label="Log filters">
-      <div className="space-y-1">
-        <label htmlFor="logs-table" className="block text-sm font-medium text-stone-700">
-          Table
-        </label>
-        <Select id="logs-table" value={draft.table} onChange={set("table")}>
-          {TABLES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </Select>
-      </div>
+      <SelectField id="logs-table" label="Table" value={draft.table} onChange={set("table")} options={TABLES.map((t) => [t, t])} />
       <Field id="logs-from" label="From date" type="date" value={draft.from_date} onChange={set("from_date")} />
       <Field id="logs-to" label="To date" type="date" value={draft.to_date} onChange={set("to_date")} />
       <Field id="logs-user" label="User id" inputMode="numeric" value={draft.user_id} onChange={set("user_id")} placeholder="any" />

@@ -156,3 +156,12 @@ export function cache(): SafeCache {
   }
   return globalForCache.tastebudCache;
 }
+
+/** A value remembered for `ttlSeconds` under `key`, loaded on a miss (null results are not remembered). */
+export async function remember<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
+  const known = await cache().get<T>(key);
+  if (known !== null) return known;
+  const value = await load();
+  if (value !== null && value !== undefined) await cache().set(key, value, ttlSeconds);
+  return value;
+}

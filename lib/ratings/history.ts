@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { notFound } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
-import { cache } from "../cache";
+import { cache, remember } from "../cache";
 import { prisma, Prisma } from "../db/client";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
@@ -27,30 +27,29 @@ export function assertCanRead(user: UserRow, viewer: { id: number; role: "user" 
   return user;
 }
 
+// Which user an id names hardly ever changes: remembered for a minute, so a cache hit needs no query.
+const LOOKUP_TTL_SECONDS = 60;
+
 export async function resolveUserRef(ref: string): Promise<UserRow> {
   const colon = ref.indexOf(":");
-  const user =
+  const user = await remember(`user-ref:v1:${ref}`, LOOKUP_TTL_SECONDS, () =>
     colon === -1
-      ? await prisma().user.findUnique({ where: { id: Number(ref) }, select: USER_FIELDS })
-      : await prisma().user.findUnique({
-          where: { source_externalId: { source: ref.slice(0, colon), externalId: ref.slice(colon + 1) } },
-          select: USER_FIELDS,
-        });
+      ? prisma().user.findUnique({ where: { id: Number(ref) }, select: USER_FIELDS })
+      : prisma().user.findUnique({ where: { source_externalId: { source: ref.slice(0, colon), externalId: ref.slice(colon + 1) } }, select: USER_FIELDS }),
+  );
   if (!user) throw notFound(`User ${ref}`);
   return user;
 }
 
 /** The old `/rates/{uid}` took the id from ratings.csv: look it up among the imported sources. */
 export async function resolveLegacyUid(uid: string): Promise<UserRow> {
-  // Which user a file id names hardly ever changes: remembered for a minute so a cache hit needs no query.
-  const key = `legacy-uid:v1:${uid}`;
-  const known = await cache().get<UserRow>(key);
-  if (known) return known;
-  const users = await prisma().user.findMany({ where: { externalId: uid, source: { in: LEGACY_SOURCES } }, select: USER_FIELDS });
-  users.sort((a, b) => LEGACY_SOURCES.indexOf(a.source ?? "") - LEGACY_SOURCES.indexOf(b.source ?? ""));
-  if (!users[0]) throw notFound(`User ${uid}`);
-  await cache().set(key, users[0], 60);
-  return users[0];
+  const user = await remember(`legacy-uid:v1:${uid}`, LOOKUP_TTL_SECONDS, async () => {
+    const users = await prisma().user.findMany({ where: { externalId: uid, source: { in: LEGACY_SOURCES } }, select: USER_FIELDS });
+    users.sort((a, b) => LEGACY_SOURCES.indexOf(a.source ?? "") - LEGACY_SOURCES.indexOf(b.source ?? ""));
+    return users[0] ?? null;
+  });
+  if (!user) throw notFound(`User ${uid}`);
+  return user;
 }
 
 async function readThrough<T>(userId: number, variant: string, load: () => Promise<T>): Promise<Cached<T>> {

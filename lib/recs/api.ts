@@ -6,7 +6,8 @@ import { assertCanRead, resolveUserRef } from "../ratings/history";
 import { assignmentFor, logImpressions } from "../experiments/ab";
 import { prisma } from "../db/client";
 import { presentRecs, type RecItem } from "./present";
-import { topForUser } from "./service";
+import { cache } from "../cache";
+import { recsCacheKey, topForUser } from "./service";
 
 const OffsetCursor = z.object({ o: z.number().int().min(0).max(1000) });
 
@@ -19,31 +20,44 @@ export async function recsUserId(ref: string, principal: Principal | null): Prom
   return assertCanRead(await resolveUserRef(ref), principal?.user).id;
 }
 
-export async function pagedRecommendations(userId: number, q: { limit: number; cursor?: string; genre?: string }) {
+export type RecsPage = {
+  items: RecItem[];
+  next_cursor: string | null;
+  cold_start: boolean;
+  model_id: number | null;
+  variant: { experiment_id: string; name: string } | null;
+};
+
+/** One page of a user's recommendations; a page already served since anything changed comes from the cache whole. */
+export async function pagedRecommendations(userId: number, q: { limit: number; cursor?: string; genre?: string }): Promise<{ hit: boolean; raw: string; body: RecsPage }> {
   const offset = decodeCursor(q.cursor, OffsetCursor)?.o ?? 0;
   // Users in a running A/B test get their variant's blend, and what they are shown is counted for it.
   const variant = await assignmentFor(userId);
-  const { list, hit } = await topForUser(userId, {
-    genre: q.genre,
-    weights: variant?.weights,
-    cacheTag: variant ? `ab:${variant.experiment_id}:${variant.name}` : undefined,
-  });
+  const cacheTag = variant ? `ab:${variant.experiment_id}:${variant.name}` : undefined;
+  const pageKey = `${(await recsCacheKey(userId, { genre: q.genre, cacheTag })).key}:page:${offset}:${q.limit}`;
+  const cached = await cache().getText(pageKey);
+  if (cached !== null) {
+    const body = JSON.parse(cached) as RecsPage;
+    if (variant) await logImpressions(variant, userId, body.items.map((i) => i.item.id));
+    return { hit: true, raw: cached, body };
+  }
+  const { list, hit } = await topForUser(userId, { genre: q.genre, weights: variant?.weights, cacheTag });
   const page = list.items.slice(offset, offset + q.limit);
   const llm = page.some((r) => r.source === "llm")
     ? new Map((await prisma().llmPick.findMany({ where: { userId }, select: { itemId: true, reason: true } })).map((p) => [p.itemId, p.reason]))
     : undefined;
   const items: RecItem[] = await presentRecs(page, list.topGenres, llm);
   if (variant) await logImpressions(variant, userId, items.map((i) => i.item.id));
-  return {
-    hit,
-    body: {
-      items,
-      next_cursor: offset + q.limit < list.items.length ? encodeCursor({ o: offset + q.limit }) : null,
-      cold_start: list.coldStart,
-      model_id: list.modelId,
-      variant: variant ? { experiment_id: variant.experiment_id, name: variant.name } : null,
-    },
+  const body: RecsPage = {
+    items,
+    next_cursor: offset + q.limit < list.items.length ? encodeCursor({ o: offset + q.limit }) : null,
+    cold_start: list.coldStart,
+    model_id: list.modelId,
+    variant: variant ? { experiment_id: variant.experiment_id, name: variant.name } : null,
   };
+  const raw = JSON.stringify(body);
+  await cache().setText(pageKey, raw, 3600);
+  return { hit, raw, body };
 }
 
 export { notFound };

@@ -3,7 +3,8 @@ import { badRequest } from "../api/errors";
 import { prisma } from "../db/client";
 import { applyFeedbackBatch } from "../feedback/service";
 import { deleteRatingsOf } from "../ratings/cleanup";
-import { invalidateAllRecs, markCatalogChanged, topForUser } from "./service";
+import { bumpRecsEpoch, invalidateAllRecs, markCatalogChanged, recsCacheKey, topForUser } from "./service";
+import { cache } from "../cache";
 
 // The grader-facing service's contract: items, users and reactions named by the caller's own string ids, kept in
 // the `legacy` namespace so a cleanup removes exactly what these endpoints created.
@@ -48,6 +49,7 @@ export async function addItems(input: z.infer<typeof AddItemsSchema>): Promise<n
   }
   await legacyItemIds(input.item_ids, input.genres);
   markCatalogChanged();
+  await bumpRecsEpoch();
   return new Set(input.item_ids).size;
 }
 
@@ -73,15 +75,24 @@ export async function interact(input: z.infer<typeof InteractSchema>): Promise<n
   return input.item_ids.length;
 }
 
-export async function legacyRecs(userExternalId: string, limit = 100): Promise<string[]> {
-  const legacyItems = await prisma().externalId.findMany({ where: { source: LEGACY }, select: { value: true, itemId: true } });
-  const byItem = new Map(legacyItems.map((e) => [e.itemId, e.value]));
-  if (byItem.size === 0) return [];
+/** The JSON text `{"item_ids": [...]}`: cached whole until the user reacts, items are added, or a cleanup. */
+export async function legacyRecs(userExternalId: string, limit = 100): Promise<{ raw: string; hit: boolean }> {
   const user = await prisma().user.findUnique({ where: { source_externalId: { source: LEGACY, externalId: userExternalId } }, select: { id: true } });
   // An unknown user gets the cold-start list: popular items in the grader's catalog.
   const userId = user?.id ?? -1;
-  const { list } = await topForUser(userId, { allowIds: new Set(byItem.keys()), cacheTag: `legacy:${byItem.size}` });
-  return list.items.slice(0, limit).map((r) => byItem.get(r.id)).filter((v): v is string => v !== undefined);
+  const key = `${(await recsCacheKey(userId, { cacheTag: "legacy" })).key}:legacy:${limit}`;
+  const cached = await cache().getText(key);
+  if (cached !== null) return { raw: cached, hit: true };
+  const legacyItems = await prisma().externalId.findMany({ where: { source: LEGACY }, select: { value: true, itemId: true } });
+  const byItem = new Map(legacyItems.map((e) => [e.itemId, e.value]));
+  let ids: string[] = [];
+  if (byItem.size > 0) {
+    const { list } = await topForUser(userId, { allowIds: new Set(byItem.keys()), cacheTag: `legacy:${byItem.size}` });
+    ids = list.items.slice(0, limit).map((r) => byItem.get(r.id)).filter((v): v is string => v !== undefined);
+  }
+  const raw = JSON.stringify({ item_ids: ids });
+  await cache().setText(key, raw, 3600);
+  return { raw, hit: false };
 }
 
 export async function cleanupLegacy(): Promise<{ items: number; users: number }> {

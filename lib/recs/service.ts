@@ -172,8 +172,13 @@ export async function invalidateUserRecs(userId: number): Promise<void> {
   await cache().set(recsVersionKey(userId), Date.now() * 1000 + Math.floor(Math.random() * 1000), 30 * 24 * 3600);
 }
 
+/** Every cached list and page is stale from now on (the model stays loaded). */
+export async function bumpRecsEpoch(): Promise<void> {
+  await cache().set(RECS_EPOCH_KEY, Date.now() * 1000 + Math.floor(Math.random() * 1000), 30 * 24 * 3600);
+}
+
 export async function invalidateAllRecs(): Promise<void> {
-  await cache().set(RECS_EPOCH_KEY, Date.now(), 30 * 24 * 3600);
+  await bumpRecsEpoch();
   forgetModel();
 }
 
@@ -183,13 +188,19 @@ export type RecList = { items: StoredRec[]; coldStart: boolean; topGenres: strin
 export const TOP_N = 100;
 
 /** A user's top-100 (optionally within a genre), from the cache when nothing changed since it was computed. */
+/** The cache key of a user's list: it changes with the model, the catalog, a cleanup and the user's own feedback. */
+export async function recsCacheKey(userId: number, opts: { genre?: string; cacheTag?: string }) {
+  const loaded = await currentModel();
+  const [epoch, ver] = await cache().mget<number>(RECS_EPOCH_KEY, recsVersionKey(userId));
+  const key = `recs:v1:${userId}:${loaded?.id ?? 0}:${loaded?.model.itemIds.length ?? 0}:${epoch ?? 0}:${ver ?? 0}:${opts.genre ?? ""}:${opts.cacheTag ?? ""}`;
+  return { key, loaded };
+}
+
 export async function topForUser(
   userId: number,
   opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; cacheTag?: string; weights?: Partial<Weights> } = {},
 ): Promise<{ list: RecList; hit: boolean }> {
-  const loaded = await currentModel();
-  const [epoch, ver] = await cache().mget<number>(RECS_EPOCH_KEY, recsVersionKey(userId));
-  const key = `recs:v1:${userId}:${loaded?.id ?? 0}:${loaded?.model.itemIds.length ?? 0}:${epoch ?? 0}:${ver ?? 0}:${opts.genre ?? ""}:${opts.cacheTag ?? ""}`;
+  const { key, loaded } = await recsCacheKey(userId, opts);
   const hit = await cache().get<RecList>(key);
   if (hit) return { list: hit, hit: true };
   if (!loaded) throw new Error("The recommendation model could not be loaded");

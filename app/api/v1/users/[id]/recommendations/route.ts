@@ -1,8 +1,7 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, cachedJson } from "@/lib/api/handler";
 import { pagedRecommendations, recsUserId } from "@/lib/recs/api";
 import { RecsQuerySchema, RecsUserParamSchema } from "@/lib/recs/schemas";
 
 export const GET = apiRoute({ auth: "optional", scope: "read", params: RecsUserParamSchema, query: RecsQuerySchema }, async ({ params, query, principal }) => {
-  const { body, hit } = await pagedRecommendations(await recsUserId(params.id, principal), query);
-  return json(body, { headers: { "x-cache": hit ? "HIT" : "MISS" } });
+  return cachedJson(await pagedRecommendations(await recsUserId(params.id, principal), query));
 });

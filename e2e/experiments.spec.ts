@@ -1,0 +1,43 @@
+import { expect, test } from "@playwright/test";
+import { signIn } from "./fixtures/users";
+
+const ADMIN = { email: "admin@tastebud.test", password: "admin-password-e2e" };
+
+test("an admin runs an offline evaluation of every recommender, watches it and reads the charts and table", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/experiments");
+  await page.getByLabel("Name", { exact: true }).first().fill("e2e evaluation");
+  await page.getByLabel("Max users").fill("300");
+  await page.getByRole("button", { name: "Run evaluation" }).click();
+  const bar = page.getByTestId("job-progress").getByRole("progressbar");
+  await expect(bar).toBeVisible();
+  await page.waitForURL(/\/experiments\/[0-9a-f-]{36}$/, { timeout: 90_000 });
+  const table = page.getByTestId("metrics-table");
+  await expect(table).toBeVisible({ timeout: 30_000 });
+  for (const name of ["popularity", "content", "user_overlap", "item_knn", "als", "blend"]) await expect(table).toContainText(name);
+  await expect(page.locator(".recharts-wrapper").first()).toBeVisible();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  expect((await download).suggestedFilename()).toMatch(/^experiment-.*\.csv$/);
+});
+
+test("an admin cancels an evaluation midway", async ({ page, request }) => {
+  const { token } = await (await request.post("/api/v1/auth/token", { data: { ...ADMIN, scopes: ["admin"] } })).json();
+  const created = await request.post("/api/v1/experiments", {
+    headers: { authorization: `Bearer ${token}` },
+    data: { kind: "offline", name: "to cancel", split: "random", folds: 5, max_users: 3000, params: { factors: 48, iterations: 20 } },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/experiments");
+  const row = page.locator(`[data-experiment-id="${id}"]`);
+  await expect(row.getByRole("progressbar")).toBeVisible({ timeout: 30_000 });
+  await row.getByRole("button", { name: "Cancel to cancel" }).click();
+  await expect(row).toContainText("cancelled", { timeout: 30_000 });
+  const legacy = await request.get(`/api/v1/get_result?task_id=${(await (await request.get(`/api/v1/experiments/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()).job.id}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect((await legacy.json()).status).toBe("REVOKED");
+});
