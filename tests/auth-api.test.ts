@@ -84,7 +84,7 @@ describe("personal tokens", () => {
 
   it("does not let a plain user mint an admin token", async () => {
     const writer = await tokenFor("ada@example.com", ["write"]);
-    expectProblem(await call(createTokenRoute, { method: "POST", token: writer, body: { name: "x", scopes: ["admin"] } }), 403, "forbidden");
+    expectProblem(await call(createTokenRoute, { method: "POST", token: writer, body: { name: "x", scopes: ["admin"] } }), 403);
     expectProblem(await call(exchange, { method: "POST", body: { email: "ada@example.com", password: "correct horse", scopes: ["admin"] } }), 403);
   });
 

@@ -139,6 +139,8 @@ describe("POST /api/v1/events", () => {
     const bobUser = await prisma().user.findUniqueOrThrow({ where: { email: "bob@example.com" } });
     expect(await prisma().event.count({ where: { userId: bobUser.id } })).toBe(2);
     expect(await prisma().rating.findUnique({ where: { userId_itemId: { userId: bobUser.id, itemId: film.id } } })).toMatchObject({ rating: 4.5 });
+    const reused = await call(eventsRoute, { method: "POST", token: bob, body: [{ item_id: film.id, type: "like" }], headers: { "idempotency-key": "batch-1" } });
+    expectProblem(reused, 422);
   });
 
   it("rejects a batch with an unknown item as a whole, and other people's user ids", async () => {

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { authOptions } from "../auth/options";
 import type { Scope } from "../auth/schemas";
 import { authenticateToken } from "../auth/tokens";
-import type { AccountUser } from "../auth/users";
+import { findAccount, type AccountUser } from "../auth/users";
+import { remember } from "../cache";
 import { Prisma } from "../db/client";
 import { log } from "../log";
 import { ApiError, toProblem, type FieldError } from "./errors";
@@ -68,9 +69,17 @@ function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string
   return result.data;
 }
 
+// PostgreSQL text cannot hold NUL; refusing it here keeps it from reaching a query as a 500.
+function assertNoNul(text: string, where: string): void {
+  if (text.includes("\u0000")) throw new ApiError(400, "bad_request", `The ${where} contains a NUL character`);
+}
+
 function queryObject(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) out[k] = v;
+  for (const [k, v] of url.searchParams) {
+    assertNoNul(v, "query");
+    out[k] = v;
+  }
   return out;
 }
 
@@ -80,6 +89,7 @@ async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   const text = await req.text();
   if (Buffer.byteLength(text) > maxBytes) throw new ApiError(413, "payload_too_large", `The body is larger than ${maxBytes} bytes`);
   if (!text.trim()) return undefined;
+  assertNoNul(text, "body");
   const type = req.headers.get("content-type") ?? "";
   if (type && !type.includes("json")) throw new ApiError(415, "unsupported_media_type", "Send the body as application/json");
   try {
@@ -95,12 +105,15 @@ export async function resolvePrincipal(req: Request): Promise<Principal | null> 
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw new ApiError(401, "invalid_token", "Use `Authorization: Bearer <token>`");
     const { user, scopes } = await authenticateToken(match[1]);
-    return { user, scopes, via: "token" };
+    // An administrator's token without the admin scope acts as a plain user everywhere.
+    return { user: { ...user, role: scopes.includes("admin") ? "admin" : "user" }, scopes, via: "token" };
   }
   const session = await getServerSession(authOptions).catch(() => null);
   if (!session?.user?.id) return null;
   assertSameOrigin(req);
-  const user = session.user;
+  // The session's role is rechecked against the database (a demoted or deleted account stops at once, within 30 s).
+  const user = await remember(`account:v1:${session.user.id}`, 30, () => findAccount(session.user.id));
+  if (!user) return null;
   return { user, scopes: user.role === "admin" ? ["read", "write", "admin"] : ["read", "write"], via: "session" };
 }
 
@@ -111,7 +124,8 @@ function assertSameOrigin(req: Request): void {
   if (site === "same-origin" || site === "none") return;
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (origin && host && new URL(origin).host === host) return;
+  const originHost = origin && URL.canParse(origin) ? new URL(origin).host : null;
+  if (originHost && host && originHost === host) return;
   throw new ApiError(403, "forbidden", "Cross-site request refused; use a bearer token from other origins");
 }
 

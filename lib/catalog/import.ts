@@ -4,6 +4,7 @@ import pg from "pg";
 import { copyRows } from "../db/copy";
 import { readLines } from "../ratings/lines";
 import { imdbId, splitCsvLine } from "../ratings/formats";
+import { forgetImportIds } from "../ratings/import-ratings";
 import { lineError, MAX_REPORTED_ERRORS, type LineError } from "../ratings/report";
 import { GENRES } from "./genres";
 
@@ -273,5 +274,7 @@ export async function importCatalogFile(databaseUrl: string, format: CatalogForm
   for (const row of await CATALOG_READERS[format](path, reject)) byFirstId.set(`${row.ids[0].source}:${row.ids[0].value}`, row);
   const rows = [...byFirstId.values()];
   const { created, updated, merged } = rows.length ? await upsertCatalogRows(databaseUrl, rows) : { created: 0, updated: 0, merged: 0 };
+  // Merged items no longer exist: ratings imports in this process must look ids up again.
+  if (merged || created) forgetImportIds();
   return { read: rows.length + rejected, loaded: rows.length, rejected, itemsCreated: created, itemsUpdated: updated, merged, errors };
 }

@@ -27,7 +27,13 @@ export const LogsQuerySchema = PageQuerySchema.extend({
   table_name: z.string().trim().min(1).max(40).optional(),
   from_date: day.optional(),
   to_date: day.optional(),
-  user_id: z.string().trim().regex(/^\d{1,10}$/, { message: "must be a numeric user id" }).transform(Number).optional(),
+  user_id: z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}$/, { message: "must be a numeric user id" })
+    .transform(Number)
+    .refine((n) => n <= 2_147_483_647, { message: "must be a numeric user id" })
+    .optional(),
 })
   .transform((q) => ({ ...q, table: q.table ?? q.table_name }))
   .refine((q) => q.table !== undefined, { message: "name a table with ?table= (or the old ?table_name=)", path: ["table"] })

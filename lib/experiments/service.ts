@@ -64,15 +64,17 @@ export async function getExperiment(viewer: Viewer, id: string): Promise<Experim
   return view(row);
 }
 
-const Cursor = z.object({ c: z.string(), i: z.string() });
+const Cursor = z.object({ c: z.iso.datetime(), i: z.uuid() });
 
 export async function listExperiments(viewer: Viewer, q: { kind?: "offline" | "ab"; limit: number; cursor?: string }): Promise<Page<ExperimentView>> {
   const after = decodeCursor(q.cursor, Cursor);
   const rows = await prisma().experiment.findMany({
     where: {
       ...(q.kind ? { kind: q.kind } : {}),
-      ...(viewer.role === "admin" ? {} : { OR: [{ ownerId: viewer.id }, { kind: "ab" }] }),
-      ...(after ? { OR: [{ createdAt: { lt: new Date(after.c) } }, { createdAt: new Date(after.c), id: { lt: after.i } }] } : {}),
+      AND: [
+        viewer.role === "admin" ? {} : { OR: [{ ownerId: viewer.id }, { kind: "ab" as const }] },
+        after ? { OR: [{ createdAt: { lt: new Date(after.c) } }, { createdAt: new Date(after.c), id: { lt: after.i } }] } : {},
+      ],
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: q.limit + 1,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { userRefSchema } from "../ratings/schemas";
 
 export const FEEDBACK_TYPES = ["like", "dislike", "unlike", "hide", "unhide", "rate", "view", "click", "impression"] as const;
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
@@ -12,7 +13,7 @@ export const RATING_STEPS = z.number().min(0.5).max(5).refine((v) => Number.isIn
 
 export const FeedbackEventSchema = z
   .object({
-    user_id: z.union([z.number().int().positive(), z.string().regex(/^(\d{1,10}|[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80})$/)]).optional(),
+    user_id: z.union([z.number().int().positive().max(2_147_483_647), userRefSchema()]).optional(),
     item_id: z.number().int().positive().max(2_147_483_647),
     type: z.enum(FEEDBACK_TYPES),
     value: z.number().finite().optional(),
@@ -31,6 +32,12 @@ export const EventsBatchSchema = z.union([
   z.object({ events: z.array(FeedbackEventSchema).min(1).max(1000) }).transform((v) => v.events),
 ]);
 
-export const MyFeedbackSchema = z.object({ item_id: z.number().int().positive().max(2_147_483_647), type: z.enum(FEEDBACK_TYPES), value: z.number().finite().optional() });
+export const MyFeedbackSchema = z
+  .object({ item_id: z.number().int().positive().max(2_147_483_647), type: z.enum(FEEDBACK_TYPES), value: z.number().finite().optional() })
+  .superRefine((e, ctx) => {
+    if (e.type === "rate" && !RATING_STEPS.safeParse(e.value).success) {
+      ctx.addIssue({ code: "custom", path: ["value"], message: "a rating needs a value from 0.5 to 5 in half stars" });
+    }
+  });
 
 export type FeedbackState = { item_id: number; reaction: "like" | "dislike" | null; hidden: boolean; rating: number | null };

@@ -40,11 +40,11 @@ export async function cancelJob(id: string): Promise<JobView> {
 
 export type ScheduleView = { kind: string; title: string; cron: string; last_run: JobView | null; next_run_at: string | null };
 
-export async function listSchedules(): Promise<ScheduleView[]> {
+export async function listSchedules(viewer: { role: "user" | "admin" }): Promise<ScheduleView[]> {
   const scheduled = jobDefinitions().filter((d) => d.cron);
   return Promise.all(
     scheduled.map(async (def) => {
-      const last = await lastRunOf(def.kind);
+      const last = await lastRunOf(def.kind, viewer);
       const next = new Cron(def.cron as string, { timezone: "UTC", paused: true }).nextRun();
       return { kind: def.kind, title: def.title, cron: def.cron as string, last_run: last ? toJobView(last) : null, next_run_at: next?.toISOString() ?? null };
     }),

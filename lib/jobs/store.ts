@@ -83,7 +83,7 @@ export async function getJobFor(viewer: { id: number; role: "user" | "admin" }, 
   return job;
 }
 
-const JobCursor = z.object({ c: z.string(), i: z.string() });
+const JobCursor = z.object({ c: z.iso.datetime(), i: z.uuid() });
 
 export async function listJobs(
   viewer: { id: number; role: "user" | "admin" },
@@ -178,6 +178,7 @@ export async function writeStep(jobId: string, stepId: string, output: unknown):
   });
 }
 
-export async function lastRunOf(kind: string): Promise<JobRow | null> {
-  return prisma().job.findFirst({ where: { kind }, orderBy: { createdAt: "desc" } });
+/** The newest run of a kind; people who are not admins only see scheduled runs, never someone's own. */
+export async function lastRunOf(kind: string, viewer: { role: "user" | "admin" }): Promise<JobRow | null> {
+  return prisma().job.findFirst({ where: { kind, ...(viewer.role === "admin" ? {} : { scheduled: true }) }, orderBy: { createdAt: "desc" } });
 }

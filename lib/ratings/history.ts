@@ -68,7 +68,7 @@ export async function invalidateUserRatings(userId: number): Promise<void> {
   await cache().set(ratingsVersionKey(userId), Date.now() * 1000 + Math.floor(Math.random() * 1000), 30 * 24 * 3600);
 }
 
-const HistoryCursor = z.object({ o: z.number().int().min(0) });
+const HistoryCursor = z.object({ o: z.number().int().min(0).max(10_000_000) });
 
 const ORDER: Record<RatingHistoryQuery["sort"], Prisma.Sql> = {
   newest: Prisma.sql`r.rated_at DESC, r.item_id DESC`,

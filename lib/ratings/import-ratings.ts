@@ -132,6 +132,8 @@ function takeParsed(input: BatchInput): Promise<ParsedBatch> {
 
 export async function importRatingsBatch(databaseUrl: string, input: BatchInput): Promise<BatchResult> {
   const { format } = input;
+  // A new file starts from what the database says now (items may have been merged since the last import).
+  if (input.start === 0) forgetImportIds();
   const t0 = performance.now();
   const { result, users, items, ratings, times } = await takeParsed(input);
   if (!result.done) {

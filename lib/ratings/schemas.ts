@@ -11,12 +11,22 @@ export const RatingHistoryQuerySchema = PageQuerySchema.extend({
 }).refine((v) => !v.from || !v.to || v.from <= v.to, { message: "from must not be after to", path: ["from"] });
 export type RatingHistoryQuery = z.infer<typeof RatingHistoryQuerySchema>;
 
-/** A user as the API names one: Tastebud's numeric id, or `<source>:<id in that source's files>`. */
-export const UserRefParamSchema = z.object({
-  id: z.string().trim().min(1).max(120).regex(/^(\d{1,10}|[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80})$/, {
-    message: "must be a numeric user id or <source>:<id>, such as movielens:42",
-  }),
-});
+const INT4_MAX = 2_147_483_647;
+
+/** A user as the API names one: Tastebud's numeric id, or `<source>:<id>` (and `me` where `allowMe`). */
+export function userRefSchema(opts: { allowMe?: boolean } = {}) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(120)
+    .refine(
+      (v) => (opts.allowMe && v === "me") || (/^\d{1,10}$/.test(v) ? Number(v) >= 1 && Number(v) <= INT4_MAX : /^[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80}$/.test(v)),
+      { message: `must be ${opts.allowMe ? "me, " : ""}a numeric user id or <source>:<id>, such as movielens:42` },
+    );
+}
+
+export const UserRefParamSchema = z.object({ id: userRefSchema() });
 
 export const LegacyUidParamSchema = z.object({ uid: z.string().trim().min(1).max(80).regex(/^[^\s/]+$/, { message: "must be a user id" }) });
 

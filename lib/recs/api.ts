@@ -29,7 +29,12 @@ export type RecsPage = {
 };
 
 /** One page of a user's recommendations; a page already served since anything changed comes from the cache whole. */
-export async function pagedRecommendations(userId: number, q: { limit: number; cursor?: string; genre?: string }): Promise<{ hit: boolean; raw: string; body: RecsPage }> {
+export async function pagedRecommendations(
+  userId: number,
+  q: { limit: number; cursor?: string; genre?: string },
+  /** Only what people see of their own recommendations counts as an A/B impression. */
+  viewerId: number | null = userId,
+): Promise<{ hit: boolean; raw: string; body: RecsPage }> {
   const offset = decodeCursor(q.cursor, OffsetCursor)?.o ?? 0;
   // Users in a running A/B test get their variant's blend, and what they are shown is counted for it.
   const variant = await assignmentFor(userId);
@@ -38,7 +43,7 @@ export async function pagedRecommendations(userId: number, q: { limit: number; c
   const cached = await cache().getText(pageKey);
   if (cached !== null) {
     const body = JSON.parse(cached) as RecsPage;
-    if (variant) await logImpressions(variant, userId, body.items.map((i) => i.item.id));
+    if (variant && viewerId === userId) await logImpressions(variant, userId, body.items.map((i) => i.item.id));
     return { hit: true, raw: cached, body };
   }
   const { list, hit } = await topForUser(userId, { genre: q.genre, weights: variant?.weights, cacheTag });
@@ -47,7 +52,7 @@ export async function pagedRecommendations(userId: number, q: { limit: number; c
     ? new Map((await prisma().llmPick.findMany({ where: { userId }, select: { itemId: true, reason: true } })).map((p) => [p.itemId, p.reason]))
     : undefined;
   const items: RecItem[] = await presentRecs(page, list.topGenres, llm);
-  if (variant) await logImpressions(variant, userId, items.map((i) => i.item.id));
+  if (variant && viewerId === userId) await logImpressions(variant, userId, items.map((i) => i.item.id));
   const body: RecsPage = {
     items,
     next_cursor: offset + q.limit < list.items.length ? encodeCursor({ o: offset + q.limit }) : null,

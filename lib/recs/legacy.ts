@@ -20,7 +20,11 @@ export const InteractSchema = z.object({
   user_id: z.union([z.string(), z.number()]).transform(String).pipe(z.string().trim().min(1).max(120)),
   item_ids: z.array(z.union([z.string(), z.number()]).transform(String).pipe(z.string().trim().min(1).max(120))).min(1).max(10_000),
   actions: z.array(z.enum(["like", "dislike"])).min(1).max(10_000),
-  timestamp: z.number().finite().optional(),
+  timestamp: z
+    .number()
+    .finite()
+    .refine((t) => t > 631_152_000 && t < Date.now() / 1000 + 86_400, { message: "must be Unix seconds between 1990 and now" })
+    .optional(),
 });
 
 async function legacyItemIds(ids: string[], genres?: string[][]): Promise<Map<string, number>> {

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { PageQuerySchema } from "../api/pagination";
+import { userRefSchema } from "../ratings/schemas";
 
 export const RecsQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
 export const SimilarQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 export const PopularQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
-export const RecsUserParamSchema = z.object({
-  id: z.string().trim().regex(/^(me|\d{1,10}|[a-z][a-z0-9_-]{0,30}:[^\s:]{1,80})$/, { message: "must be me, a numeric user id, or <source>:<id>" }),
-});
+export const RecsUserParamSchema = z.object({ id: userRefSchema({ allowMe: true }) });
 
 export const ItemUpsertSchema = z.object({
   source: z.string().trim().regex(/^[a-z][a-z0-9_-]{0,30}$/).default("api"),

@@ -9,7 +9,7 @@ import { resolveUserRef } from "@/lib/ratings/history";
 // events for other people (e.g. imported users, as `source:id`). Repeats with the same Idempotency-Key replay.
 export const POST = apiRoute({ scope: "write", body: EventsBatchSchema, maxBodyBytes: 2_000_000 }, async ({ req, principal, body }) => {
   const key = idempotencyKeyOf(req);
-  return once(principal.user.id, key, async () => {
+  return once(principal.user.id, key, body, async () => {
     const resolved = new Map<string, number>();
     const events = [];
     for (const [index, e] of body.entries()) {

@@ -13,6 +13,8 @@ export const GET = apiRoute({ scope: "read", query: JobListQuerySchema }, async 
 export const POST = apiRoute({ scope: "write", body: StartJobSchema }, async ({ principal, body }) => {
   const def = jobDefinition(body.kind);
   if (!def) throw new ApiError(404, "not_found", `There is no job kind "${body.kind}"`);
+  // Imports read files from the server's disk: they start only from an upload (or the CLI), never with a path.
+  if (body.kind === "import") throw new ApiError(400, "bad_request", "Start imports by uploading the file to POST /api/v1/imports/{kind}");
   if (def.startableBy === "admin" && !principal.scopes.includes("admin")) {
     throw new ApiError(403, "insufficient_scope", `Starting ${body.kind} needs the admin scope`);
   }

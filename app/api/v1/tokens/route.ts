@@ -1,4 +1,5 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { ApiError } from "@/lib/api/errors";
+import { apiRoute, hasScope, json } from "@/lib/api/handler";
 import { CreateTokenSchema } from "@/lib/auth/schemas";
 import { createToken, listTokens } from "@/lib/auth/tokens";
 
@@ -8,6 +9,9 @@ export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
 }));
 
 export const POST = apiRoute({ scope: "write", body: CreateTokenSchema }, async ({ principal, body }) => {
+  // A token can only create tokens with scopes it has itself.
+  const beyond = body.scopes.filter((s) => !hasScope(principal, s));
+  if (beyond.length) throw new ApiError(403, "insufficient_scope", `This token cannot grant the ${beyond.join(", ")} scope`);
   const { token, summary } = await createToken(principal.user, body.name, body.scopes);
   return json({ token, ...summary }, { status: 201 });
 });

@@ -3,7 +3,7 @@ import { listSchedules } from "@/lib/jobs/dispatch";
 import { jobDefinitions } from "@/lib/jobs/registry";
 
 export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
-  items: await listSchedules(),
+  items: await listSchedules(principal.user),
   startable: jobDefinitions()
     .filter((d) => d.startableBy === "user" || principal.scopes.includes("admin"))
     .map((d) => ({ kind: d.kind, title: d.title, description: d.description })),

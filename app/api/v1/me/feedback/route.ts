@@ -7,7 +7,8 @@ const StatesQuery = z.object({
   item_ids: z
     .string()
     .regex(/^\d{1,10}(,\d{1,10}){0,199}$/, { message: "must be up to 200 comma-separated item ids" })
-    .transform((v) => [...new Set(v.split(",").map(Number))]),
+    .transform((v) => [...new Set(v.split(",").map(Number))])
+    .refine((ids) => ids.every((n) => n >= 1 && n <= 2_147_483_647), { message: "item ids must be between 1 and 2147483647" }),
 });
 
 export const GET = apiRoute({ scope: "read", query: StatesQuery }, async ({ principal, query }) => ({ items: await feedbackStates(principal.user.id, query.item_ids), next_cursor: null }));

@@ -3,5 +3,5 @@ import { pagedRecommendations, recsUserId } from "@/lib/recs/api";
 import { RecsQuerySchema, RecsUserParamSchema } from "@/lib/recs/schemas";
 
 export const GET = apiRoute({ auth: "optional", scope: "read", params: RecsUserParamSchema, query: RecsQuerySchema }, async ({ params, query, principal }) => {
-  return cachedJson(await pagedRecommendations(await recsUserId(params.id, principal), query));
+  return cachedJson(await pagedRecommendations(await recsUserId(params.id, principal), query, principal?.user.id ?? null));
 });

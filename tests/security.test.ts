@@ -1,0 +1,84 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST as exchange } from "../app/api/v1/auth/token/route";
+import { POST as createTokenRoute } from "../app/api/v1/tokens/route";
+import { GET as listJobsRoute, POST as startJobRoute } from "../app/api/v1/jobs/route";
+import { GET as cleanupGet } from "../app/api/v1/cleanup/route";
+import { GET as itemsRoute } from "../app/api/v1/items/route";
+import { GET as historyRoute } from "../app/api/v1/users/[id]/ratings/route";
+import { POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
+import { GET as listExperimentsRoute, POST as createExperimentRoute } from "../app/api/v1/experiments/route";
+import { ensureAdmin, registerUser } from "../lib/auth/users";
+import { prisma } from "../lib/db/client";
+import { useTestDatabase } from "./support/db";
+import { call, expectProblem } from "./support/http";
+
+// Findings of a security review, each pinned by a test.
+useTestDatabase();
+let adminRead = "";
+let adminFull = "";
+let alice = "";
+let bob = "";
+const token = async (email: string, scopes: string[]) => (await call<{ token: string }>(exchange, { method: "POST", body: { email, password: "correct horse", scopes } })).body.token;
+
+beforeAll(async () => {
+  await ensureAdmin("admin@example.com", "correct horse");
+  await registerUser({ email: "alice@example.com", password: "correct horse" });
+  await registerUser({ email: "bob@example.com", password: "correct horse" });
+  adminRead = await token("admin@example.com", ["read", "write"]);
+  adminFull = await token("admin@example.com", ["admin"]);
+  alice = await token("alice@example.com", ["read", "write"]);
+  bob = await token("bob@example.com", ["read", "write"]);
+  await prisma().item.create({ data: { title: "Film", genres: ["Drama"] } });
+});
+
+describe("scopes, not roles, decide", () => {
+  it("a token cannot mint a token with more scopes than it has", async () => {
+    expectProblem(await call(createTokenRoute, { method: "POST", token: adminRead, body: { name: "x", scopes: ["admin"] } }), 403, "insufficient_scope");
+    expect((await call(createTokenRoute, { method: "POST", token: adminFull, body: { name: "x", scopes: ["admin"] } })).status).toBe(201);
+  });
+
+  it("an administrator's token without the admin scope sees only its own jobs", async () => {
+    await call(startJobRoute, { method: "POST", token: alice, body: { kind: "evaluation", payload: { config: {} } } });
+    const asRead = await call<{ items: { owner_id: number }[] }>(listJobsRoute, { token: adminRead });
+    expect(asRead.body.items).toHaveLength(0);
+    const asAdmin = await call<{ items: unknown[] }>(listJobsRoute, { token: adminFull });
+    expect(asAdmin.body.items.length).toBeGreaterThan(0);
+  });
+
+  it("imports cannot be started with a server path through the jobs API", async () => {
+    expectProblem(await call(startJobRoute, { method: "POST", token: adminFull, body: { kind: "import", payload: { format: "movies", path: "/etc/passwd", name: "x" } } }), 400);
+  });
+
+  it("cleanup refuses a browser session even for GET", async () => {
+    process.env.ALLOW_CLEANUP = "true";
+    expectProblem(await call(cleanupGet, { token: alice }), 403);
+    expect((await call(cleanupGet, { token: adminFull })).status).toBe(200);
+  });
+});
+
+describe("no 500s for odd input", () => {
+  it("answers 400 for NUL characters, ids beyond int4, and a rating without a value", async () => {
+    expectProblem(await call(itemsRoute, { path: "/api/v1/items?q=%00" }), 400);
+    expectProblem(await call(historyRoute, { params: { id: "9999999999" } }), 400);
+    const film = await prisma().item.findFirstOrThrow();
+    expectProblem(await call(feedbackRoute, { method: "POST", token: alice, body: { item_id: film.id, type: "rate" } }), 400);
+    expectProblem(await call(feedbackRoute, { method: "POST", token: alice, body: { item_id: film.id, type: "rate", value: 7 } }), 400);
+    expectProblem(await call(listJobsRoute, { token: alice, path: `/api/v1/jobs?cursor=${Buffer.from(JSON.stringify({ c: "x", i: "y" })).toString("base64url")}` }), 400, "invalid_cursor");
+  });
+});
+
+describe("experiments list paging", () => {
+  it("never shows another user's offline experiment on later pages", async () => {
+    for (let i = 0; i < 3; i++) await call(createExperimentRoute, { method: "POST", token: bob, body: { kind: "offline", name: `bob ${i}` } });
+    await call(createExperimentRoute, { method: "POST", token: alice, body: { kind: "offline", name: "alice 1" } });
+    await call(createExperimentRoute, { method: "POST", token: alice, body: { kind: "offline", name: "alice 2" } });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { name: string }[]; next_cursor: string | null } } = await call(listExperimentsRoute, { token: alice, path: `/api/v1/experiments?limit=1${cursor ? `&cursor=${cursor}` : ""}` });
+      seen.push(...page.body.items.map((e) => e.name));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(["alice 1", "alice 2"]);
+  });
+});
