@@ -7,6 +7,7 @@ const NAV = [
   { href: "/movies", label: "Movies" },
 ];
 const SIGNED_IN_NAV = [
+  { href: "/music", label: "Music" },
   { href: "/ratings", label: "My ratings" },
   { href: "/jobs", label: "Jobs" },
   { href: "/experiments", label: "Experiments" },

@@ -13,6 +13,7 @@ type LogTable = { table: string; time: string; user: string; key: string[]; colu
 export const LOG_TABLES: Record<string, LogTable> = {
   ratings: { table: "ratings", time: "rated_at", user: "user_id", key: ["user_id", "item_id"], columns: ["user_id", "item_id", "rating", "rated_at"] },
   events: { table: "events", time: "created_at", user: "user_id", key: ["id"], columns: ["id", "user_id", "item_id", "type", "value", "created_at"] },
+  plays: { table: "plays", time: "played_at", user: "user_id", key: ["id"], columns: ["id", "user_id", "item_id", "played_at", "source"] },
   jobs: { table: "jobs", time: "created_at", user: "owner_id", key: ["id"], columns: ["id", "kind", "owner_id", "status", "progress", "message", "attempts", "created_at", "started_at", "finished_at"] },
 };
 

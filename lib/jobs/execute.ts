@@ -11,7 +11,7 @@ import {
   writeProgress,
   writeStep,
 } from "./store";
-import { JobCancelledError, type Json, type StepTool } from "./types";
+import { JobCancelledError, PermanentJobError, type Json, type StepTool } from "./types";
 
 // Runs one attempt of a job, whichever engine called it. Terminal jobs are never run again, so an engine's
 // redelivery after a crash cannot finish a job twice.
@@ -94,7 +94,7 @@ export async function executeJob(
       return { status: "cancelled" };
     }
     const message = err instanceof Error ? err.message : String(err);
-    const final = opts.attempt + 1 >= opts.maxAttempts;
+    const final = opts.attempt + 1 >= opts.maxAttempts || err instanceof PermanentJobError;
     await markFailed(jobId, message, final);
     log.warn({ jobId, kind: job.kind, attempt: opts.attempt, final, err: message }, "job attempt failed");
     return { status: final ? "failed" : "retry", error: message };

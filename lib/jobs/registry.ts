@@ -3,6 +3,7 @@ import { importJob } from "./handlers/import";
 import { retrainJob } from "./handlers/retrain";
 import { evaluationJob } from "../experiments/offline";
 import { llmPicksJob } from "../llm/job";
+import { lastfmCrawlJob, lastfmImportJob } from "../lastfm/import";
 import type { JobDefinition } from "./types";
 
 // Every job Tastebud knows, in one place: both engines and the Jobs page read this list.
@@ -25,3 +26,5 @@ registerJob(importJob);
 registerJob(retrainJob);
 registerJob(evaluationJob);
 registerJob(llmPicksJob);
+registerJob(lastfmImportJob);
+registerJob(lastfmCrawlJob);

@@ -43,6 +43,14 @@ export function defineJob<P, R extends Json>(def: JobDefinition<P, R>): JobDefin
   return def;
 }
 
+/** An error no retry can fix (a private profile, a bad key): the job fails at once with this message. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentJobError";
+  }
+}
+
 export class JobCancelledError extends Error {
   constructor() {
     super("The job was cancelled");

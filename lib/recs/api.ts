@@ -31,7 +31,7 @@ export type RecsPage = {
 /** One page of a user's recommendations; a page already served since anything changed comes from the cache whole. */
 export async function pagedRecommendations(
   userId: number,
-  q: { limit: number; cursor?: string; genre?: string },
+  q: { limit: number; cursor?: string; genre?: string; kind?: "movie" | "track" },
   /** Only what people see of their own recommendations counts as an A/B impression. */
   viewerId: number | null = userId,
 ): Promise<{ hit: boolean; raw: string; body: RecsPage }> {
@@ -39,14 +39,15 @@ export async function pagedRecommendations(
   // Users in a running A/B test get their variant's blend, and what they are shown is counted for it.
   const variant = await assignmentFor(userId);
   const cacheTag = variant ? `ab:${variant.experiment_id}:${variant.name}` : undefined;
-  const pageKey = `${(await recsCacheKey(userId, { genre: q.genre, cacheTag })).key}:page:${offset}:${q.limit}`;
+  const kind = q.kind ?? "movie";
+  const pageKey = `${(await recsCacheKey(userId, { genre: q.genre, kind, cacheTag })).key}:page:${offset}:${q.limit}`;
   const cached = await cache().getText(pageKey);
   if (cached !== null) {
     const body = JSON.parse(cached) as RecsPage;
     if (variant && viewerId === userId) await logImpressions(variant, userId, body.items.map((i) => i.item.id));
     return { hit: true, raw: cached, body };
   }
-  const { list, hit } = await topForUser(userId, { genre: q.genre, weights: variant?.weights, cacheTag });
+  const { list, hit } = await topForUser(userId, { genre: q.genre, kind, weights: variant?.weights, cacheTag });
   const page = list.items.slice(offset, offset + q.limit);
   const llm = page.some((r) => r.source === "llm")
     ? new Map((await prisma().llmPick.findMany({ where: { userId }, select: { itemId: true, reason: true } })).map((p) => [p.itemId, p.reason]))

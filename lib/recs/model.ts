@@ -11,6 +11,11 @@ export type Interaction = { user: number; item: number; rating01: number | null;
 
 export const LIKED = 1;
 export const DISLIKED = 2;
+/** The rating column holds a play-count weight, not a rating. */
+export const PLAYED = 4;
+
+/** Implicit weight of a track played `count` times: grows with the log of the count. */
+export const playWeight = (count: number) => Math.min(3, 0.6 + Math.log2(1 + count) / 2);
 
 /** Interactions in columns (typed arrays that grow by doubling): tens of millions fit where objects would not. */
 export class InteractionLog {
@@ -81,7 +86,7 @@ export function buildTrainingData(input: {
   const cnt = new Int32Array(nUsers);
   let nRatings = 0;
   for (let k = 0; k < log.length; k++) {
-    if (!Number.isNaN(log.ratings[k])) {
+    if (!Number.isNaN(log.ratings[k]) && !(log.flags[k] & PLAYED)) {
       sum[log.users[k]] += log.ratings[k];
       cnt[log.users[k]]++;
       nRatings++;
@@ -94,6 +99,10 @@ export function buildTrainingData(input: {
   let r = 0;
   for (let k = 0; k < log.length; k++) {
     const user = log.users[k];
+    if (log.flags[k] & PLAYED) {
+      positives.push(user, log.items[k], 1 + CONFIDENCE_ALPHA * log.ratings[k], 0);
+      continue;
+    }
     const rating = log.ratings[k];
     const hasRating = !Number.isNaN(rating);
     if (hasRating) {
@@ -134,6 +143,8 @@ export type RecModel = {
   knn: ItemKnnModel;
   als: AlsModel;
   alsGramian: Float64Array;
+  /** 1 for tracks, 0 for movies; filled from the catalog when a server loads the model. */
+  itemKinds?: Uint8Array;
   /** users × items positives, and its transpose, for the user-overlap recommender. */
   implicit: Csr;
   itemUsers: Csr;

@@ -15,6 +15,8 @@ export type UserState = {
   liked: number[];
   disliked: number[];
   hidden: number[];
+  /** Tracks played, with a weight that grows with the play count. */
+  played?: { item: number; weight: number }[];
 };
 
 export type Weights = Record<SourceName, number>;
@@ -35,6 +37,7 @@ export function positivesOf(state: UserState): { item: number; weight: number }[
     if (w > 0) out.set(r.item, w);
   }
   for (const item of state.liked) if (!out.has(item) && !disliked.has(item)) out.set(item, positiveWeight(null, mean, true, false));
+  for (const p of state.played ?? []) if (!disliked.has(p.item)) out.set(p.item, Math.max(out.get(p.item) ?? 0, p.weight));
   return [...out.entries()].map(([item, weight]) => ({ item, weight }));
 }
 
@@ -84,17 +87,20 @@ function nearestLiked(model: RecModel, positives: { item: number; weight: number
 export function recommendFor(
   model: RecModel,
   state: UserState,
-  opts: { limit: number; genre?: string; weights?: Partial<Weights>; extra?: SourceScores[]; perSeries?: number; allow?: (item: number) => boolean },
+  opts: { limit: number; genre?: string; kind?: "movie" | "track"; weights?: Partial<Weights>; extra?: SourceScores[]; perSeries?: number; allow?: (item: number) => boolean },
 ): { items: Recommendation[]; coldStart: boolean; topGenres: string[] } {
   const weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
-  const seen = new Set<number>([...state.ratings.map((r) => r.item), ...state.liked, ...state.disliked, ...state.hidden]);
+  const seen = new Set<number>([...state.ratings.map((r) => r.item), ...state.liked, ...state.disliked, ...state.hidden, ...(state.played ?? []).map((p) => p.item)]);
   const positives = positivesOf(state);
   const coldStart = positives.length === 0;
   const sources = sourceScores(model, state, RECOMMENDERS).map((s) => ({ ...s, weight: coldStart && s.name === "popularity" ? 1 : weights[s.name] }));
   for (const extra of opts.extra ?? []) sources.push({ ...extra, weight: weights[extra.name] });
   const genreId = opts.genre ? model.genres.genres.indexOf(opts.genre) : -1;
   const inGenre = opts.genre ? (i: number) => genreId >= 0 && model.genres.itemGenres[i].includes(genreId) : undefined;
-  const allow = inGenre && opts.allow ? (i: number) => inGenre(i) && (opts.allow as (i: number) => boolean)(i) : inGenre ?? opts.allow;
+  const kindCode = opts.kind === "track" ? 1 : 0;
+  const ofKind = opts.kind && model.itemKinds ? (i: number) => (model.itemKinds as Uint8Array)[i] === kindCode : undefined;
+  const filters = [inGenre, opts.allow, ofKind].filter((f): f is (i: number) => boolean => f !== undefined);
+  const allow = filters.length ? (i: number) => filters.every((f) => f(i)) : undefined;
   const items = blend({
     sources,
     exclude: (i) => seen.has(i),

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { PageQuerySchema } from "../api/pagination";
 import { userRefSchema } from "../ratings/schemas";
 
-export const RecsQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
+export const RecsQuerySchema = PageQuerySchema.extend({
+  genre: z.string().trim().min(1).max(40).optional(),
+  kind: z.enum(["movie", "track"]).default("movie"),
+});
 export const SimilarQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 export const PopularQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
 export const RecsUserParamSchema = z.object({ id: userRefSchema({ allowMe: true }) });

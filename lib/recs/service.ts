@@ -3,7 +3,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { cache } from "../cache";
 import { databaseUrl, prisma } from "../db/client";
 import { log } from "../log";
-import { buildTrainingData, DISLIKED, InteractionLog, LIKED, trainModel, type RecModel, type TrainOptions } from "./model";
+import { buildTrainingData, DISLIKED, InteractionLog, LIKED, PLAYED, playWeight, trainModel, type RecModel, type TrainOptions } from "./model";
 import { recommendFor, type Recommendation, type UserState, type Weights } from "./recommend";
 import { deserializeModel, extendModel, serializeModel } from "./serialize";
 import { similarItems } from "./item-knn";
@@ -64,6 +64,12 @@ export async function loadTrainingData(onProgress?: (message: string) => void): 
         interactions.push(idx(Number(u)), item, to01(Number(r), mt === "1" ? "movietweetings" : null), flags);
       }
     }
+    onProgress?.("Reading plays");
+    const plays = await client.query<{ user_id: number; item_id: number; n: number }>("SELECT user_id, item_id, count(*)::int AS n FROM plays GROUP BY user_id, item_id");
+    for (const p of plays.rows) {
+      const item = itemIndex.get(p.item_id);
+      if (item !== undefined) interactions.push(idx(p.user_id), item, playWeight(p.n), PLAYED);
+    }
     for (const [key, flags] of reactions) {
       const [u, i] = key.split(":").map(Number);
       const item = itemIndex.get(i);
@@ -94,7 +100,7 @@ const globalForModel = globalThis as unknown as { tastebudModel?: Loaded | null;
 const CHECK_EVERY_MS = 5_000;
 
 async function catalogSnapshot() {
-  return prisma().item.findMany({ select: { id: true, genres: true, series: true }, orderBy: { id: "asc" } });
+  return prisma().item.findMany({ select: { id: true, genres: true, series: true, kind: true }, orderBy: { id: "asc" } });
 }
 
 /** The newest trained model, extended to items added since. */
@@ -113,7 +119,10 @@ export async function currentModel(): Promise<{ id: number; model: RecModel } | 
         const row = await prisma().recModelBlob.findUniqueOrThrow({ where: { id: latest.id } });
         model = deserializeModel(Buffer.from(row.data));
       }
-      model = extendModel(model, await catalogSnapshot());
+      const catalog = await catalogSnapshot();
+      model = extendModel(model, catalog);
+      const tracks = new Set(catalog.filter((c) => c.kind === "track").map((c) => c.id));
+      model.itemKinds = Uint8Array.from(model.itemIds, (id) => (tracks.has(id) ? 1 : 0));
       return { id: latest.id, model, catalogCount: n, checkedAt: Date.now() };
     } catch (err) {
       log.error({ err: (err as Error).message }, "could not load the recommendation model");
@@ -142,13 +151,18 @@ export function forgetModel(): void {
 }
 
 export async function userState(model: RecModel, userId: number): Promise<UserState> {
-  const [user, ratings, feedback] = await Promise.all([
+  const [user, ratings, feedback, plays] = await Promise.all([
     prisma().user.findUnique({ where: { id: userId }, select: { source: true } }),
     prisma().rating.findMany({ where: { userId }, select: { itemId: true, rating: true } }),
     prisma().feedback.findMany({ where: { userId }, select: { itemId: true, reaction: true, hidden: true } }),
+    prisma().$queryRaw<{ item_id: number; n: number }[]>`SELECT item_id, count(*)::int AS n FROM plays WHERE user_id = ${userId} GROUP BY item_id`,
   ]);
   const at = (id: number) => model.itemIndex.get(id);
-  const state: UserState = { userId, ratings: [], liked: [], disliked: [], hidden: [] };
+  const state: UserState = { userId, ratings: [], liked: [], disliked: [], hidden: [], played: [] };
+  for (const p of plays) {
+    const i = at(p.item_id);
+    if (i !== undefined) state.played?.push({ item: i, weight: playWeight(p.n) });
+  }
   for (const r of ratings) {
     const i = at(r.itemId);
     if (i !== undefined) state.ratings.push({ item: i, rating01: to01(r.rating, user?.source ?? null) });
@@ -189,16 +203,16 @@ export const TOP_N = 100;
 
 /** A user's top-100 (optionally within a genre), from the cache when nothing changed since it was computed. */
 /** The cache key of a user's list: it changes with the model, the catalog, a cleanup and the user's own feedback. */
-export async function recsCacheKey(userId: number, opts: { genre?: string; cacheTag?: string }) {
+export async function recsCacheKey(userId: number, opts: { genre?: string; kind?: string; cacheTag?: string }) {
   const loaded = await currentModel();
   const [epoch, ver] = await cache().mget<number>(RECS_EPOCH_KEY, recsVersionKey(userId));
-  const key = `recs:v1:${userId}:${loaded?.id ?? 0}:${loaded?.model.itemIds.length ?? 0}:${epoch ?? 0}:${ver ?? 0}:${opts.genre ?? ""}:${opts.cacheTag ?? ""}`;
+  const key = `recs:v1:${userId}:${loaded?.id ?? 0}:${loaded?.model.itemIds.length ?? 0}:${epoch ?? 0}:${ver ?? 0}:${opts.kind ?? "movie"}:${opts.genre ?? ""}:${opts.cacheTag ?? ""}`;
   return { key, loaded };
 }
 
 export async function topForUser(
   userId: number,
-  opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; cacheTag?: string; weights?: Partial<Weights> } = {},
+  opts: { genre?: string; kind?: "movie" | "track"; extra?: SourceScores[]; allowIds?: Set<number>; cacheTag?: string; weights?: Partial<Weights> } = {},
 ): Promise<{ list: RecList; hit: boolean }> {
   const { key, loaded } = await recsCacheKey(userId, opts);
   const hit = await cache().get<RecList>(key);
@@ -212,7 +226,7 @@ export async function topForUser(
 async function computeList(
   loaded: { id: number; model: RecModel },
   userId: number,
-  opts: { genre?: string; extra?: SourceScores[]; allowIds?: Set<number>; weights?: Partial<Weights> },
+  opts: { genre?: string; kind?: "movie" | "track"; extra?: SourceScores[]; allowIds?: Set<number>; weights?: Partial<Weights> },
 ): Promise<RecList> {
   const { model } = loaded;
   const state = await userState(model, userId);
@@ -227,7 +241,7 @@ async function computeList(
     opts = { ...opts, extra: [...(opts.extra ?? []), { name: "llm", weight: 0, scores }] };
   }
   const allowIdx = opts.allowIds ? new Set([...opts.allowIds].map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined)) : null;
-  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, extra: opts.extra, weights: opts.weights, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
+  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, kind: opts.kind ?? "movie", extra: opts.extra, weights: opts.weights, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
   return {
     modelId: loaded.id,
     coldStart: result.coldStart,

@@ -1,0 +1,9 @@
+import { apiRoute } from "@/lib/api/handler";
+import { PageQuerySchema } from "@/lib/api/pagination";
+import { playsOf } from "@/lib/lastfm/plays";
+import { recsUserId } from "@/lib/recs/api";
+import { RecsUserParamSchema } from "@/lib/recs/schemas";
+
+export const GET = apiRoute({ auth: "optional", scope: "read", params: RecsUserParamSchema, query: PageQuerySchema }, async ({ params, query, principal }) =>
+  playsOf(await recsUserId(params.id, principal), query),
+);
