@@ -1,6 +1,5 @@
-import { once } from "node:events";
 import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
+import { copyRatingRowsBinary } from "../db/copy";
 import { readLines } from "./lines";
 import type { RatingFormat } from "./formats";
 import { lineError, MAX_REPORTED_ERRORS, type LineError } from "./report";
@@ -57,22 +56,6 @@ export function forgetImportIds(): void {
   known.clear();
 }
 
-async function copyInto(client: pg.ClientBase, sql: string, write: (push: (line: string) => Promise<void>) => Promise<void>): Promise<void> {
-  const copy = client.query(copyFrom(sql));
-  let buffer = "";
-  const push = async (line: string) => {
-    buffer += line;
-    if (buffer.length > 1 << 18) {
-      const ok = copy.write(buffer);
-      buffer = "";
-      if (!ok) await once(copy, "drain");
-    }
-  };
-  await write(push);
-  if (buffer) copy.write(buffer);
-  copy.end();
-  await once(copy, "finish");
-}
 
 type ParsedBatch = {
   result: BatchResult;
@@ -206,20 +189,22 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
       keep.push(k);
     }
     const tResolved = performance.now();
-    const row = (k: number) => `${uid[k]}\t${iid[k]}\t${ratings[k]}\t${new Date(times[k] * 1000).toISOString()}\n`;
     const direct = keep.filter((k) => fresh[k] === 1);
     const merge = keep.filter((k) => fresh[k] === 0);
+    const binaryRows = (ks: number[]) => ({
+      count: ks.length,
+      user: (j: number) => uid[ks[j]],
+      item: (j: number) => iid[ks[j]],
+      rating: (j: number) => ratings[ks[j]],
+      unixSeconds: (j: number) => times[ks[j]],
+    });
     if (direct.length) {
-      await copyInto(client, "COPY ratings (user_id, item_id, rating, rated_at) FROM STDIN", async (push) => {
-        for (const k of direct) await push(row(k));
-      });
+      await copyRatingRowsBinary(client, "ratings", binaryRows(direct));
       result.changed += direct.length;
     }
     if (merge.length) {
       await client.query("CREATE TEMP TABLE import_stage (user_id int, item_id int, rating real, rated_at timestamptz) ON COMMIT DROP");
-      await copyInto(client, "COPY import_stage FROM STDIN", async (push) => {
-        for (const k of merge) await push(row(k));
-      });
+      await copyRatingRowsBinary(client, "import_stage", binaryRows(merge));
       const merged = await client.query(
         `INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
          ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
