@@ -56,6 +56,9 @@ describe("history import", () => {
     const tracks = await prisma().item.findMany({ where: { kind: "track" }, select: { genres: true } });
     expect(tracks.length).toBe(200);
     expect(tracks.some((t) => t.genres.includes("Rock"))).toBe(true);
+    // album and track tags are fetched separately and added
+    expect(tracks.some((t) => t.genres.includes("Album Tag"))).toBe(true);
+    expect(tracks.some((t) => t.genres.includes("Catchy"))).toBe(true);
   });
 
   it("fetches only what is new on a re-import and never stores a play twice", async () => {

@@ -1,5 +1,6 @@
 "use client";
 
+import { NumericTableHead } from "@/components/ui/table-head";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
@@ -199,15 +200,7 @@ function OfflineReport({ id, result }: { id: string; result: OfflineResult }) {
         </div>
         <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="w-full text-right text-sm tabular-nums" data-testid="metrics-table">
-            <thead className="bg-stone-50 text-stone-500">
-              <tr>
-                {["Recommender", "k", "Precision", "Recall", "NDCG", "MAP", "Coverage", "Novelty", "Train ms", "Score ms"].map((h, i) => (
-                  <th key={h} scope="col" className={`whitespace-nowrap px-3 py-2 font-medium ${i === 0 ? "text-left" : ""}`}>
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <NumericTableHead columns={["Recommender", "k", "Precision", "Recall", "NDCG", "MAP", "Coverage", "Novelty", "Train ms", "Score ms"]} />
             <tbody>
               {metrics.map((m) => (
                 <tr key={`${m.recommender}-${m.k}`} className="border-t border-stone-100">
@@ -307,15 +300,7 @@ function AbOutcome({ exp, canStop, stopping, onStop }: { exp: Experiment; canSto
         </h2>
         <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="w-full text-right text-sm tabular-nums" data-testid="variants-table">
-            <thead className="bg-stone-50 text-stone-500">
-              <tr>
-                {["Variant", "Users", "Impressions", "Clicks", "CTR (95% CI)", "Likes", "Like rate (95% CI)"].map((h, i) => (
-                  <th key={h} scope="col" className={`whitespace-nowrap px-3 py-2 font-medium ${i === 0 ? "text-left" : ""}`}>
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <NumericTableHead columns={["Variant", "Users", "Impressions", "Clicks", "CTR (95% CI)", "Likes", "Like rate (95% CI)"]} />
             <tbody>
               {variants.map((v) => (
                 <tr key={v.variant} className="border-t border-stone-100">

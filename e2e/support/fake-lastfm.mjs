@@ -70,6 +70,8 @@ export async function startFakeLastfm(opts = {}) {
         const n = Number(/\d+/.exec(q.artist ?? "")?.[0] ?? 0);
         return send(res, 200, { toptags: { tag: [{ count: 100, name: n % 2 === 0 ? "rock" : "electronic" }, { count: 40, name: "indie" }], "@attr": { artist: q.artist } } });
       }
+      if (q.method === "album.getTopTags") return send(res, 200, { toptags: { tag: [{ count: 90, name: "album tag" }], "@attr": { artist: q.artist, album: q.album } } });
+      if (q.method === "track.getTopTags") return send(res, 200, { toptags: { tag: [{ count: 80, name: "catchy" }], "@attr": { artist: q.artist, track: q.track } } });
       if (q.method === "chart.getTopTags") return send(res, 200, { tags: { tag: [{ name: "jazz" }, { name: "ambient" }] } });
       if (q.method === "tag.getTopArtists") return send(res, 200, { topartists: { artist: [{ name: `${q.tag} player` }] } });
       if (q.method === "artist.getTopTracks") return send(res, 200, { toptracks: { track: [{ name: `${q.artist} hit`, mbid: "" }, { name: `${q.artist} b-side`, mbid: "" }] } });

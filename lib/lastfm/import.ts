@@ -23,7 +23,8 @@ export async function upsertTracks(tracks: { artist: string; track: string; albu
     const t = unique.get(key) as (typeof tracks)[number];
     try {
       const item = await prisma().item.create({
-        data: { kind: "track", title: t.track.trim(), artist: t.artist.trim(), genres: t.genres ?? [], externalIds: { create: { source: "lastfm", value: key } } },
+        // The album is the track's series: one album should not fill a page of recommendations.
+        data: { kind: "track", title: t.track.trim(), artist: t.artist.trim(), series: t.album?.trim() || null, genres: t.genres ?? [], externalIds: { create: { source: "lastfm", value: key } } },
         select: { id: true },
       });
       ids.set(key, item.id);
@@ -72,6 +73,44 @@ export async function tagArtists(client: LastfmClient, limit: number): Promise<n
   return tagged;
 }
 
+/** Tags for one album or track, cached for a week; a permanent Last.fm error (unknown album) means no tags. */
+async function cachedTags(key: string, fetchTags: () => Promise<string[]>): Promise<string[]> {
+  const known = await cache().get<string[]>(key);
+  if (known) return known;
+  let tags: string[];
+  try {
+    tags = (await fetchTags()).slice(0, 3).map(titleCase);
+  } catch (err) {
+    if (err instanceof LastfmError && !err.transient) tags = [];
+    else throw err;
+  }
+  await cache().set(key, tags, TAG_TTL);
+  return tags;
+}
+
+const mergeGenres = (a: string[], b: string[]) => [...new Set([...a, ...b])].slice(0, 5);
+
+/** Album tags for albums of a user's tracks, and track tags for their most played tracks, added to genres. */
+export async function tagAlbumsAndTracks(client: LastfmClient, userId: number, limit: number): Promise<{ albums: number; tracks: number }> {
+  const albums = await prisma().$queryRaw<{ artist: string; album: string }[]>`
+    SELECT DISTINCT i.artist, i.series AS album FROM plays p JOIN items i ON i.id = p.item_id
+    WHERE p.user_id = ${userId} AND i.series IS NOT NULL AND i.artist IS NOT NULL LIMIT ${limit}`;
+  for (const { artist, album } of albums) {
+    const tags = await cachedTags(`lastfm:album-tags:v1:${artist.toLowerCase()}:${album.toLowerCase()}`, () => client.albumTopTags(artist, album));
+    if (!tags.length) continue;
+    const items = await prisma().item.findMany({ where: { kind: "track", artist, series: album }, select: { id: true, genres: true } });
+    for (const it of items) await prisma().item.update({ where: { id: it.id }, data: { genres: mergeGenres(it.genres, tags) } });
+  }
+  const top = await prisma().$queryRaw<{ id: number; artist: string; title: string; genres: string[] }[]>`
+    SELECT i.id, i.artist, i.title, i.genres FROM plays p JOIN items i ON i.id = p.item_id
+    WHERE p.user_id = ${userId} AND i.artist IS NOT NULL GROUP BY i.id ORDER BY count(*) DESC LIMIT ${limit}`;
+  for (const t of top) {
+    const tags = await cachedTags(`lastfm:track-tags:v1:${t.artist.toLowerCase()}:${t.title.toLowerCase()}`, () => client.trackTopTags(t.artist, t.title));
+    if (tags.length) await prisma().item.update({ where: { id: t.id }, data: { genres: mergeGenres(t.genres, tags) } });
+  }
+  return { albums: albums.length, tracks: top.length };
+}
+
 function lastfmOrFail(username?: string): LastfmClient {
   const cfg = lastfmConfig();
   if (!cfg) throw new PermanentJobError("Last.fm is not configured on this server: set LASTFM_API_KEY");
@@ -117,6 +156,8 @@ export const lastfmImportJob = defineJob({
       await progress(2 + Math.floor((page / Math.max(1, window.totalPages)) * 88), `Page ${page} of ${window.totalPages} · ${stored.toLocaleString("en")} new plays`);
     }
     const tagged = await step.run("tags", async () => tagArtists(client, Number(process.env.LASTFM_TAG_ARTISTS ?? 100)));
+    await progress(93, "Fetching album and track tags");
+    const detail = await step.run("album-track-tags", async () => tagAlbumsAndTracks(client, payload.user_id, Number(process.env.LASTFM_TAG_ALBUMS ?? 50)));
     await step.run("finish", async () => {
       await prisma().lastfmAccount.upsert({
         where: { userId: payload.user_id },
@@ -125,7 +166,15 @@ export const lastfmImportJob = defineJob({
       });
       await invalidateUserRecs(payload.user_id);
     });
-    return { summary: `${stored.toLocaleString("en")} new plays from ${window.totalPages} pages · ${tagged} artists tagged`, plays: stored, pages: window.totalPages, total: window.total, artists_tagged: tagged } as unknown as Json;
+    return {
+      summary: `${stored.toLocaleString("en")} new plays from ${window.totalPages} pages · ${tagged} artists, ${detail.albums} albums and ${detail.tracks} tracks tagged`,
+      plays: stored,
+      pages: window.totalPages,
+      total: window.total,
+      artists_tagged: tagged,
+      albums_tagged: detail.albums,
+      tracks_tagged: detail.tracks,
+    } as unknown as Json;
   },
 });
 
