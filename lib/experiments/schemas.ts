@@ -52,3 +52,5 @@ export const ExperimentListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
 });
+
+export const ExperimentIdParamSchema = z.object({ id: z.string().min(1).max(100) });

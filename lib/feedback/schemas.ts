@@ -41,3 +41,11 @@ export const MyFeedbackSchema = z
   });
 
 export type FeedbackState = { item_id: number; reaction: "like" | "dislike" | null; hidden: boolean; rating: number | null };
+
+export const FeedbackStatesQuerySchema = z.object({
+  item_ids: z
+    .string()
+    .regex(/^\d{1,10}(,\d{1,10}){0,199}$/, { message: "must be up to 200 comma-separated item ids" })
+    .transform((v) => [...new Set(v.split(",").map(Number))])
+    .refine((ids) => ids.every((n) => n >= 1 && n <= 2_147_483_647), { message: "item ids must be between 1 and 2147483647" }),
+});

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { decodeCursor, toPage, type Page } from "../api/pagination";
 import { prisma } from "../db/client";
 
+export const ConnectLastfmSchema = z.object({ username: z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9_.-]+$/, { message: "is not a Last.fm username" }) });
+
 export type PlayView = { item: { id: number; title: string; artist: string | null; genres: string[] }; played_at: string };
 
 const Cursor = z.object({ t: z.iso.datetime(), i: z.string().regex(/^\d+$/) });

@@ -11,6 +11,8 @@ import { cache } from "../cache";
 
 export const LEGACY = "legacy";
 
+export const LegacyRecsParamsSchema = z.object({ user_id: z.string().trim().min(1).max(120) });
+
 export const AddItemsSchema = z.object({
   item_ids: z.array(z.union([z.string(), z.number()]).transform(String).pipe(z.string().trim().min(1).max(120))).max(10_000),
   genres: z.array(z.array(z.string().trim().min(1).max(60)).max(30)).max(10_000).optional(),

@@ -16,6 +16,9 @@ export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 const RATINGS: Partial<Record<ImportFormat, keyof typeof RATING_FORMATS>> = { ratings: "movielens", "movietweetings-ratings": "movietweetings" };
 
+export const ImportParamsSchema = z.object({ kind: z.enum(IMPORT_FORMATS, { message: `must be one of ${IMPORT_FORMATS.join(", ")}` }) });
+export const ImportQuerySchema = z.object({ name: z.string().trim().min(1).max(200).optional() });
+
 export const ImportPayloadSchema = z.object({
   format: z.enum(IMPORT_FORMATS),
   path: z.string().min(1),

@@ -1,14 +1,10 @@
-import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
-import { LEGACY_STATUS } from "@/lib/experiments/legacy";
+import { GetResultQuerySchema, LEGACY_STATUS } from "@/lib/experiments/legacy";
 import { getJobFor, toJobView } from "@/lib/jobs/store";
 
-const Query = z
-  .object({ task_id: z.string().trim().min(1).max(100).optional(), id: z.string().trim().min(1).max(100).optional() })
-  .refine((q) => q.task_id || q.id, { message: "pass ?task_id= (or ?id=)", path: ["task_id"] });
 
 // An unknown id is a 404, never "PENDING": a pending task is one that exists and has not started.
-export const GET = apiRoute({ scope: "read", query: Query }, async ({ principal, query }) => {
+export const GET = apiRoute({ scope: "read", query: GetResultQuerySchema }, async ({ principal, query }) => {
   const job = toJobView(await getJobFor(principal.user, (query.task_id ?? query.id) as string));
   return {
     task_id: job.id,

@@ -1,17 +1,14 @@
 import { statSync } from "node:fs";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { apiRoute, json } from "@/lib/api/handler";
 import { enqueueJob } from "@/lib/jobs/dispatch";
-import { IMPORT_FORMATS } from "@/lib/jobs/handlers/import";
+import { ImportParamsSchema, ImportQuerySchema } from "@/lib/jobs/handlers/import";
 import { saveUpload } from "@/lib/ratings/uploads";
 
-const Params = z.object({ kind: z.enum(IMPORT_FORMATS, { message: `must be one of ${IMPORT_FORMATS.join(", ")}` }) });
-const Query = z.object({ name: z.string().trim().min(1).max(200).optional() });
 
 // The raw file as the body (streamed to disk), or multipart/form-data with a `file` field. Answers 202 with the job.
-export const POST = apiRoute({ scope: "admin", params: Params, query: Query }, async ({ req, params, query, principal }) => {
+export const POST = apiRoute({ scope: "admin", params: ImportParamsSchema, query: ImportQuerySchema }, async ({ req, params, query, principal }) => {
   const type = req.headers.get("content-type") ?? "";
   let saved: { path: string; bytes: number };
   let name = query.name ?? `${params.kind}-upload`;

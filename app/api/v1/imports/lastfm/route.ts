@@ -1,14 +1,13 @@
-import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { apiRoute, json } from "@/lib/api/handler";
 import { enqueueJob } from "@/lib/jobs/dispatch";
 import { lastfmConfig } from "@/lib/lastfm/client";
+import { ConnectLastfmSchema } from "@/lib/lastfm/plays";
 import { prisma } from "@/lib/db/client";
 
-const Body = z.object({ username: z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9_.-]+$/, { message: "is not a Last.fm username" }) });
 
 // Connects a Last.fm username to the caller and imports its history as a job.
-export const POST = apiRoute({ scope: "write", body: Body }, async ({ principal, body }) => {
+export const POST = apiRoute({ scope: "write", body: ConnectLastfmSchema }, async ({ principal, body }) => {
   if (!lastfmConfig()) throw new ApiError(409, "conflict", "Last.fm is off on this server: set LASTFM_API_KEY to turn it on");
   const active = await prisma().job.findFirst({ where: { kind: "lastfm-import", ownerId: principal.user.id, status: { in: ["queued", "sent", "running"] } } });
   if (active) throw new ApiError(409, "conflict", `A Last.fm import is already running (job ${active.id})`);
