@@ -15,6 +15,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { NODE_ENV: "test", LOG_LEVEL: "silent" },
+    // Tests call the API far faster than people do; tests/rate-limit.test.ts sets its own limits.
+    env: { NODE_ENV: "test", LOG_LEVEL: "silent", RATE_LIMIT_SIGNIN_PER_MINUTE: "100000", RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "100000" },
   },
 });

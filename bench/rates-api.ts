@@ -88,7 +88,7 @@ async function main() {
 
   if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
   const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3210", "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", INNGEST_DEV: "" },
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0", INNGEST_DEV: "" },
     stdio: "ignore",
   });
   try {

@@ -47,7 +47,7 @@ async function main() {
     const paths = rows.map((r) => `/api/v1/users/movielens:${r.external_id}/recommendations?limit=20`);
 
     const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3212", "-H", "127.0.0.1"], {
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn" },
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0" },
       stdio: "ignore",
     });
     const cache = new MemoryCache();

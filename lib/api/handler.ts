@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { getServerSession } from "next-auth";
 import { z } from "zod";
 import { authOptions } from "../auth/options";
@@ -8,6 +9,7 @@ import { remember } from "../cache";
 import { Prisma } from "../db/client";
 import { log } from "../log";
 import { ApiError, toProblem, type FieldError } from "./errors";
+import { clientIp, enforceRateLimit } from "./rate-limit";
 
 // The one wrapper every /api/v1 route goes through: auth and scope, zod parsing, problem+json errors.
 
@@ -151,11 +153,22 @@ export function apiRoute<
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
   return async (req, routeCtx) => {
     const url = new URL(req.url);
+    const started = performance.now();
+    const requestId = req.headers.get("x-request-id") ?? randomUUID();
+    let limitHeaders: Record<string, string> = {};
+    const finish = (res: Response) => {
+      res.headers.set("x-request-id", requestId);
+      for (const [k, v] of Object.entries(limitHeaders)) if (!res.headers.has(k)) res.headers.set(k, v);
+      log.info({ requestId, method: req.method, path: url.pathname, status: res.status, ms: Math.round(performance.now() - started) }, "api request");
+      return res;
+    };
     try {
       const mode = opts.auth ?? "required";
       let principal: Principal | null = null;
-      if (mode !== "none") {
+      if (mode === "none") limitHeaders = await enforceRateLimit("ip", clientIp(req));
+      else {
         principal = await resolvePrincipal(req);
+        limitHeaders = principal ? await enforceRateLimit("token", `user:${principal.user.id}`) : await enforceRateLimit("ip", clientIp(req));
         if (!principal && mode === "required") {
           throw new ApiError(401, "unauthorized", "Sign in or send `Authorization: Bearer <token>`");
         }
@@ -173,9 +186,9 @@ export function apiRoute<
         body: body as z.infer<B>,
         params: params as z.infer<P>,
       });
-      return result instanceof Response ? result : json(result);
+      return finish(result instanceof Response ? result : json(result));
     } catch (err) {
-      return problem(toApiError(err), url.pathname);
+      return finish(problem(toApiError(err), url.pathname));
     }
   };
 }

@@ -2,6 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { prisma } from "../db/client";
+import { enforceRateLimit } from "../api/rate-limit";
 import { SignInSchema } from "./schemas";
 import { verifyCredentials } from "./users";
 
@@ -35,6 +36,12 @@ export const authOptions: NextAuthOptions = {
       async authorize(credentials) {
         const parsed = SignInSchema.safeParse(credentials ?? {});
         if (!parsed.success) return null;
+        // Brute force is slowed per email: past the limit every attempt fails without checking the password.
+        try {
+          await enforceRateLimit("signin", `form|${parsed.data.email}`);
+        } catch {
+          return null;
+        }
         const user = await verifyCredentials(parsed.data.email, parsed.data.password);
         return user ? { id: String(user.id), email: user.email, name: user.name, role: user.role } : null;
       },
