@@ -85,7 +85,8 @@ function queryObject(url: URL): Record<string, string> {
   return out;
 }
 
-async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+/** A JSON body within `maxBytes` (413 beyond), undefined when empty; 400 for bad JSON, 415 for other types. */
+export async function readJson(req: Request, maxBytes: number, opts: { anyContentType?: boolean } = {}): Promise<unknown> {
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > maxBytes) throw new ApiError(413, "payload_too_large", `The body is larger than ${maxBytes} bytes`);
   const text = await req.text();
@@ -93,7 +94,7 @@ async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   if (!text.trim()) return undefined;
   assertNoNul(text, "body");
   const type = req.headers.get("content-type") ?? "";
-  if (type && !type.includes("json")) throw new ApiError(415, "unsupported_media_type", "Send the body as application/json");
+  if (type && !type.includes("json") && !opts.anyContentType) throw new ApiError(415, "unsupported_media_type", "Send the body as application/json");
   try {
     return JSON.parse(text);
   } catch {

@@ -1,4 +1,4 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, readJson } from "@/lib/api/handler";
 import { CreateExperimentSchema } from "@/lib/experiments/schemas";
 import { createExperiment } from "@/lib/experiments/service";
 import { ApiError } from "@/lib/api/errors";
@@ -6,15 +6,8 @@ import { ApiError } from "@/lib/api/errors";
 // The old analytics API: start a long computation, get a task id back. An empty body runs the default offline
 // evaluation; a body is an experiment definition as POST /api/v1/experiments takes it.
 export const POST = apiRoute({ scope: "write" }, async ({ req, principal }) => {
-  const text = await req.text();
-  let body: unknown = {};
-  if (text.trim()) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ApiError(400, "invalid_json", "The body is not valid JSON");
-    }
-  }
+  // Old clients sent JSON with whatever content type their HTTP library chose.
+  const body = (await readJson(req, 100_000, { anyContentType: true })) ?? {};
   const parsed = CreateExperimentSchema.safeParse(body);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ["body", ...i.path.map(String)].join("."), message: i.message }));
