@@ -118,7 +118,8 @@ export async function writeProgress(id: string, percent: number, message: string
   const rows = await prisma().$queryRaw<{ cancel_requested: boolean }[]>`
     UPDATE jobs SET progress = ${Math.max(0, Math.min(100, Math.round(percent)))},
       message = COALESCE(${message ?? null}, message), updated_at = now()
-    WHERE id = ${id}::uuid RETURNING cancel_requested`;
+    WHERE id = ${id}::uuid AND status IN ('queued', 'sent', 'running') RETURNING cancel_requested`;
+  // A late report (fire-and-forget from a handler) must not move a finished job's progress back.
   return rows[0]?.cancel_requested ?? false;
 }
 
