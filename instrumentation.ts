@@ -1,8 +1,8 @@
 // Starts the embedded job runner with the server when no Inngest is configured.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  if (process.env.INNGEST_EVENT_KEY || process.env.INNGEST_DEV || process.env.INNGEST_BASE_URL) return;
-  if (!process.env.DATABASE_URL) return;
+  const { inngestEnabled } = await import("./lib/config");
+  if (inngestEnabled() || !process.env.DATABASE_URL) return;
   const { startJobRunner, stopJobRunner } = await import("./lib/jobs/embedded");
   await startJobRunner(process.env.DATABASE_URL);
   let stopping = false;

@@ -35,7 +35,16 @@ export type Config = z.infer<typeof EnvSchema> & {
   inngestEnabled: boolean;
 };
 
-let cached: Config | null = null;
+/** Jobs run on Inngest when any of its variables is set, on the embedded runner otherwise. */
+export function inngestEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.INNGEST_EVENT_KEY || env.INNGEST_DEV || env.INNGEST_BASE_URL);
+}
+
+/** A numeric setting read where it is used (limits can change per request in tests); `fallback` when unset or not a number. */
+export function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v && Number.isFinite(Number(v)) ? Number(v) : fallback;
+}
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -49,11 +58,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...e,
     cache: cacheUrl && cacheToken ? { url: cacheUrl, token: cacheToken } : null,
-    inngestEnabled: Boolean(e.INNGEST_EVENT_KEY || e.INNGEST_DEV || e.INNGEST_BASE_URL),
+    inngestEnabled: inngestEnabled(env),
   };
-}
-
-export function config(): Config {
-  cached ??= readConfig();
-  return cached;
 }

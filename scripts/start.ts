@@ -86,7 +86,7 @@ async function main() {
       say(`demo data: ${report.films} films, ${report.users} users, ${report.ratings} ratings (${report.ms} ms)`);
     }
   }
-  if (!(await prisma().recModelBlob.findFirst({ select: { id: true } })) && (await prisma().rating.count()) > 0) {
+  if (!(await prisma().recModelBlob.findFirst({ select: { id: true } })) && (await prisma().rating.findFirst({ select: { userId: true } }))) {
     const t = Date.now();
     const trained = await retrainAndStore();
     say(`trained the first recommendation model: ${trained.users} users, ${trained.items} items (${Date.now() - t} ms)`);

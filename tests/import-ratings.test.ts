@@ -163,10 +163,19 @@ describe("MovieTweetings", () => {
     expect(item.item.genres).toEqual(expect.arrayContaining(["Drama", "Romance", "War", "History"]));
   });
 
-  it("gives each user exactly the ratings the file has for them", () => {
-    // checked through the API in ratings-api.test.ts; here the file itself is sane
-    const lines = readFileSync(path.join(mt, "ratings.dat"), "utf8").trim().split("\n");
-    expect(lines).toHaveLength(100_000);
+  it("gives each user exactly the ratings the file has for them", async () => {
+    const lines = readFileSync(path.join(mt, "ratings.dat"), "utf8").trim().split("\n").map((l) => l.split("::"));
+    for (const uid of ["1", "2", "17"]) {
+      const expected = lines
+        .filter((f) => f[0] === uid)
+        .map(([, movie, rating, ts]) => `tt${movie.padStart(7, "0")} ${Number(rating)} ${ts}`)
+        .sort();
+      const stored = await prisma().$queryRaw<{ row: string }[]>`
+        SELECT e.value || ' ' || r.rating || ' ' || extract(epoch FROM r.rated_at)::bigint AS row FROM ratings r
+        JOIN users u ON u.id = r.user_id JOIN external_ids e ON e.item_id = r.item_id AND e.source = 'imdb'
+        WHERE u.source = 'movietweetings' AND u.external_id = ${uid}`;
+      expect(stored.map((r) => r.row).sort()).toEqual(expected);
+    }
   });
 });
 

@@ -62,12 +62,15 @@ export function problem(err: ApiError, instance?: string): Response {
 const zodErrors = (error: z.ZodError, prefix: string): FieldError[] =>
   error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
 
-function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+function validationError(error: z.ZodError, where: string): ApiError {
+  const errors = zodErrors(error, where);
+  return new ApiError(400, "validation_failed", `Invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { errors });
+}
+
+/** Parses with a zod schema, or throws the 400 problem naming each field. */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const errors = zodErrors(result.error, where);
-    throw new ApiError(400, "validation_failed", `Invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { errors });
-  }
+  if (!result.success) throw validationError(result.error, where);
   return result.data;
 }
 
@@ -134,6 +137,8 @@ function assertSameOrigin(req: Request): void {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // A schema check deeper in lib/ that failed is still bad input, not a server error.
+  if (err instanceof z.ZodError) return validationError(err, "input");
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (err.code === "P2025") return new ApiError(404, "not_found", "The resource was not found");
     if (err.code === "P2002") return new ApiError(409, "conflict", "A resource with these values already exists");

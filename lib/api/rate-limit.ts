@@ -1,5 +1,6 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
+import { envNumber } from "../config";
 import { ApiError } from "./errors";
 
 // Rate limits: per token (or session user) for signed-in calls, per IP for anonymous ones, and per email for
@@ -9,11 +10,10 @@ import { ApiError } from "./errors";
 export type LimitResult = { success: boolean; limit: number; remaining: number; reset: number };
 type Limiter = (key: string) => Promise<LimitResult>;
 
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 export const limits = () => ({
-  perToken: num(process.env.RATE_LIMIT_PER_MINUTE, 600),
-  perIp: num(process.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE, 300),
-  signIn: num(process.env.RATE_LIMIT_SIGNIN_PER_MINUTE, 10),
+  perToken: envNumber("RATE_LIMIT_PER_MINUTE", 600),
+  perIp: envNumber("RATE_LIMIT_ANONYMOUS_PER_MINUTE", 300),
+  signIn: envNumber("RATE_LIMIT_SIGNIN_PER_MINUTE", 10),
 });
 
 /** In-process sliding window (two fixed windows, weighted), the algorithm @upstash/ratelimit uses. */

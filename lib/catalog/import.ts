@@ -192,12 +192,11 @@ export async function upsertCatalogRows(databaseUrl: string, rows: CatalogRow[])
     await client.query(`CREATE TEMP TABLE cat_match ON COMMIT DROP AS
       SELECT DISTINCT ON (c.n) c.n, e.item_id FROM cat_ids c JOIN external_ids e ON e.source = c.source AND e.value = c.value
       ORDER BY c.n, c.rank`);
-    const merges = await client.query(`CREATE TEMP TABLE cat_merge ON COMMIT DROP AS
+    await client.query(`CREATE TEMP TABLE cat_merge ON COMMIT DROP AS
       SELECT DISTINCT ON (e.item_id) m.item_id AS keep, e.item_id AS drop
       FROM cat_ids c JOIN cat_match m ON m.n = c.n JOIN external_ids e ON e.source = c.source AND e.value = c.value
       WHERE e.item_id <> m.item_id AND NOT EXISTS (SELECT 1 FROM cat_match m2 WHERE m2.item_id = e.item_id)
       ORDER BY e.item_id, m.item_id`);
-    void merges;
     const merged = await mergeItems(client);
     const created = await client.query(`CREATE TEMP TABLE cat_new ON COMMIT DROP AS
       SELECT s.n, nextval(pg_get_serial_sequence('items', 'id'))::int AS item_id FROM cat_stage s

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { ApiError } from "../api/errors";
+import { inngestEnabled } from "../config";
 import { log } from "../log";
 import { jobQueue } from "./embedded";
 import { CANCEL_EVENT, inngest, jobEvent } from "./inngest";
@@ -9,7 +10,6 @@ import type { Json } from "./types";
 
 // Starting and cancelling jobs, on whichever engine is configured.
 
-export const inngestEnabled = () => Boolean(process.env.INNGEST_EVENT_KEY || process.env.INNGEST_DEV || process.env.INNGEST_BASE_URL);
 
 export async function enqueueJob(kind: string, payload: Json, opts: { ownerId: number | null }): Promise<JobView> {
   const def = jobDefinition(kind);

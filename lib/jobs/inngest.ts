@@ -1,6 +1,7 @@
 import { Inngest } from "inngest";
 import { cancellableSteps, executeJob } from "./execute";
 import { jobDefinitions } from "./registry";
+import { createJobRecord } from "./store";
 import type { Json, StepTool } from "./types";
 
 // Inngest wiring for the same handlers: one function per job kind, triggered by `tastebud/<kind>` events and by
@@ -29,7 +30,6 @@ export function buildInngestFunctions() {
         const jobId =
           data.jobId ??
           ((await step.run("create-record", async () => {
-            const { createJobRecord } = await import("./store");
             const job = await createJobRecord({ kind: def.kind, ownerId: null, payload: {}, maxAttempts: def.retries + 1, scheduled: true });
             return job.id;
           })) as string);

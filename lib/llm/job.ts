@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { envNumber } from "../config";
 import { prisma } from "../db/client";
 import { log } from "../log";
 import { invalidateUserRecs } from "../recs/service";
@@ -11,12 +12,11 @@ import { buildPrompt, parsePicks, tasteProfile, type Pick } from "./prompt";
 // every title in the catalog, and store what matched with the model's reason. One durable step per user, a few
 // at a time; one user's failure is recorded and the others go on; the run stops at its token budget.
 
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 export const llmLimits = () => ({
-  maxUsers: num(process.env.LLM_MAX_USERS_PER_RUN, 50),
-  maxTokensPerRun: num(process.env.LLM_MAX_TOKENS_PER_RUN, 200_000),
-  maxTokensPerAnswer: num(process.env.LLM_MAX_TOKENS_PER_ANSWER, 1200),
-  concurrency: num(process.env.LLM_CONCURRENCY, 3),
+  maxUsers: envNumber("LLM_MAX_USERS_PER_RUN", 50),
+  maxTokensPerRun: envNumber("LLM_MAX_TOKENS_PER_RUN", 200_000),
+  maxTokensPerAnswer: envNumber("LLM_MAX_TOKENS_PER_ANSWER", 1200),
+  concurrency: envNumber("LLM_CONCURRENCY", 3),
 });
 
 export type UserOutcome = { user_id: number; status: "ok" | "failed" | "skipped"; matched: number; unmatched: number; dropped_seen: number; tokens: number; error?: string };

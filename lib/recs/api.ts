@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApiError, notFound } from "../api/errors";
+import { ApiError } from "../api/errors";
 import type { Principal } from "../api/handler";
 import { decodeCursor, encodeCursor } from "../api/pagination";
 import { assertCanRead, resolveUserRef } from "../ratings/history";
@@ -43,9 +43,14 @@ export async function pagedRecommendations(
   const pageKey = `${(await recsCacheKey(userId, { genre: q.genre, kind, cacheTag })).key}:page:${offset}:${q.limit}`;
   const cached = await cache().getText(pageKey);
   if (cached !== null) {
-    const body = JSON.parse(cached) as RecsPage;
-    if (variant && viewerId === userId) await logImpressions(variant, userId, body.items.map((i) => i.item.id));
-    return { hit: true, raw: cached, body };
+    // The API sends `raw` as it is; the page is parsed only when someone reads `body`.
+    let parsed: RecsPage | null = null;
+    const page = { hit: true, raw: cached, get body(): RecsPage {
+      parsed ??= JSON.parse(cached) as RecsPage;
+      return parsed;
+    } };
+    if (variant && viewerId === userId) await logImpressions(variant, userId, page.body.items.map((i) => i.item.id));
+    return page;
   }
   const { list, hit } = await topForUser(userId, { genre: q.genre, kind, weights: variant?.weights, cacheTag });
   const page = list.items.slice(offset, offset + q.limit);
@@ -66,4 +71,3 @@ export async function pagedRecommendations(
   return { hit, raw, body };
 }
 
-export { notFound };

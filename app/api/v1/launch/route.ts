@@ -1,4 +1,4 @@
-import { apiRoute, json, readJson } from "@/lib/api/handler";
+import { apiRoute, json, parseWith, readJson } from "@/lib/api/handler";
 import { CreateExperimentSchema } from "@/lib/experiments/schemas";
 import { createExperiment } from "@/lib/experiments/service";
 import { ApiError } from "@/lib/api/errors";
@@ -8,12 +8,7 @@ import { ApiError } from "@/lib/api/errors";
 export const POST = apiRoute({ scope: "write" }, async ({ req, principal }) => {
   // Old clients sent JSON with whatever content type their HTTP library chose.
   const body = (await readJson(req, 100_000, { anyContentType: true })) ?? {};
-  const parsed = CreateExperimentSchema.safeParse(body);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: ["body", ...i.path.map(String)].join("."), message: i.message }));
-    throw new ApiError(400, "validation_failed", `Invalid body: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { errors });
-  }
-  const experiment = await createExperiment(principal.user, parsed.data);
+  const experiment = await createExperiment(principal.user, parseWith(CreateExperimentSchema, body, "body"));
   if (!experiment.job) throw new ApiError(400, "bad_request", "Only offline evaluations run as tasks; start A/B tests with POST /api/v1/experiments");
   return json({ task_id: experiment.job.id }, { status: 202 });
 });

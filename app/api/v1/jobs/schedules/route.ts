@@ -1,4 +1,5 @@
 import { apiRoute } from "@/lib/api/handler";
+import { inngestEnabled } from "@/lib/config";
 import { listSchedules } from "@/lib/jobs/dispatch";
 import { jobDefinitions } from "@/lib/jobs/registry";
 
@@ -8,6 +9,6 @@ export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
     // Only jobs that need no input can be started with one button (imports and evaluations have their own pages).
     .filter((d) => (d.startableBy === "user" || principal.scopes.includes("admin")) && d.kind !== "import" && d.payload.safeParse({}).success)
     .map((d) => ({ kind: d.kind, title: d.title, description: d.description })),
-  engine: process.env.INNGEST_EVENT_KEY || process.env.INNGEST_DEV || process.env.INNGEST_BASE_URL ? "inngest" : "embedded",
+  engine: inngestEnabled() ? "inngest" : "embedded",
   next_cursor: null,
 }));
