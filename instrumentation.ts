@@ -1,16 +1,21 @@
-// Starts the embedded job runner with the server when no Inngest is configured.
+import type { Instrumentation } from "next";
+
+// Runs once per server start: Sentry when SENTRY_DSN is set (Node and edge), then, in Node, the embedded job runner
+// when no Inngest is configured. Node-only code is imported inside the NEXT_RUNTIME check so the edge build drops it.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { inngestEnabled } = await import("./lib/config");
-  if (inngestEnabled() || !process.env.DATABASE_URL) return;
-  const { startJobRunner, stopJobRunner } = await import("./lib/jobs/embedded");
-  await startJobRunner(process.env.DATABASE_URL);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    void stopJobRunner().finally(() => process.exit(signal === "SIGINT" ? 130 : 0));
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  if (process.env.SENTRY_DSN) {
+    const { initSentry } = await import("./lib/ops/sentry");
+    await initSentry();
+  }
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { startJobsWithServer } = await import("./lib/jobs/server-start");
+    await startJobsWithServer();
+  }
 }
+
+// Errors Next catches itself (pages, server components, server actions, route handlers outside apiRoute).
+export const onRequestError: Instrumentation.onRequestError = async (err, request, context) => {
+  if (!process.env.SENTRY_DSN) return;
+  const Sentry = await import("@sentry/nextjs");
+  Sentry.captureRequestError(err, request, context);
+};

@@ -8,6 +8,7 @@ import { findAccount, type AccountUser } from "../auth/users";
 import { remember } from "../cache";
 import { Prisma } from "../db/client";
 import { log } from "../log";
+import { reportServerError } from "../ops/sentry";
 import { ApiError, toProblem, type FieldError } from "./errors";
 import { clientIp, enforceRateLimit } from "./rate-limit";
 
@@ -194,7 +195,9 @@ export function apiRoute<
       });
       return finish(result instanceof Response ? result : json(result));
     } catch (err) {
-      return finish(problem(toApiError(err), url.pathname));
+      const apiError = toApiError(err);
+      if (apiError.status >= 500) await reportServerError(err, { requestId, req });
+      return finish(problem(apiError, url.pathname));
     }
   };
 }
