@@ -4,12 +4,18 @@ import { z } from "zod";
 const blankAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = z.preprocess(blankAsUndefined, z.string().optional());
 const optionalUrl = z.preprocess(blankAsUndefined, z.url().optional());
+// Comma-separated; each one must be a PostgreSQL URL, so a typo stops the start instead of failing reads later.
+const urlList = z.preprocess(
+  (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : []),
+  z.array(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL (entries are separated by commas)" })),
+);
 const flag = z.preprocess(blankAsUndefined, z.enum(["true", "false", "1", "0"]).optional()).transform((v) => v === "true" || v === "1");
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   DATABASE_URL: optionalUrl,
+  DATABASE_REPLICA_URLS: urlList,
   DATA_DIR: z.preprocess(blankAsUndefined, z.string().default(".data")),
   NEXTAUTH_SECRET: optional,
   NEXTAUTH_URL: optionalUrl,
@@ -46,13 +52,22 @@ export function envNumber(name: string, fallback: number): number {
   return v && Number.isFinite(Number(v)) ? Number(v) : fallback;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Read replicas from DATABASE_REPLICA_URLS; empty when unset. Throws the same startup error as readConfig for a bad entry. */
+export function replicaUrls(env: NodeJS.ProcessEnv = process.env): string[] {
+  return parseEnv(EnvSchema.pick({ DATABASE_REPLICA_URLS: true }), env).DATABASE_REPLICA_URLS;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(EnvSchema, env);
   const cacheUrl = e.UPSTASH_REDIS_REST_URL ?? e.KV_REST_API_URL;
   const cacheToken = e.UPSTASH_REDIS_REST_TOKEN ?? e.KV_REST_API_TOKEN;
   return {

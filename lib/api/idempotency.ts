@@ -1,16 +1,21 @@
-import { createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { prisma, Prisma } from "../db/client";
 import { ApiError } from "./errors";
-import { json } from "./handler";
 
-// Writes sent with an `Idempotency-Key` run once per user and key; a repeat of the same request gets the first
+// Writes sent with an `Idempotency-Key` run once per caller and key; a repeat of the same request gets the first
 // response again, a different request under the same key is refused, and a key left pending by a crashed request
-// is taken over after a while.
+// is taken over after a while. apiRoute applies this to every POST, PUT, PATCH and DELETE.
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 const ABANDONED_AFTER_MS = 5 * 60_000;
+/** Anonymous callers have no user id: their keys are stored under user 0, prefixed with the client IP. */
+const ANONYMOUS_USER = 0;
+/** Response headers worth replaying; request ids and rate-limit counters belong to each request. */
+const REPLAYED_HEADERS = ["content-type", "location"];
 
-type Stored = { request_hash: string; response?: unknown };
+export type IdempotencyScope = { userId: number } | { ip: string };
+type Stored = { request_hash: string; sealed?: string };
+type Recorded = { headers: Record<string, string>; text: string };
 
 export function idempotencyKeyOf(req: Request): string | null {
   const key = req.headers.get("idempotency-key");
@@ -19,36 +24,74 @@ export function idempotencyKeyOf(req: Request): string | null {
   return key;
 }
 
-export async function once(userId: number, key: string | null, request: unknown, run: () => Promise<{ status: number; body: unknown }>): Promise<Response> {
-  if (!key) {
-    const r = await run();
-    return json(r.body, { status: r.status });
-  }
-  const requestHash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
-  const where = { userId_key: { userId, key } };
+// Stored responses can hold secrets (POST /tokens answers with the token once) and requests can hold passwords, so
+// rows keep only a keyed hash of the request and the response sealed with a key derived from NEXTAUTH_SECRET.
+const secret = () => createHash("sha256").update(`tastebud idempotency\u0000${process.env.NEXTAUTH_SECRET ?? ""}`).digest();
+const requestHashOf = (request: unknown) => createHmac("sha256", secret()).update(JSON.stringify(request)).digest("hex");
+
+function seal(recorded: Recorded): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", secret(), iv);
+  const data = Buffer.concat([cipher.update(JSON.stringify(recorded)), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), data]).toString("base64");
+}
+
+function unseal(sealed: string): Recorded {
+  const raw = Buffer.from(sealed, "base64");
+  const decipher = createDecipheriv("aes-256-gcm", secret(), raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8")) as Recorded;
+}
+
+function replay(status: number, recorded: Recorded): Response {
+  const headers = new Headers(recorded.headers);
+  headers.set("idempotent-replayed", "true");
+  return new Response(recorded.text === "" ? null : recorded.text, { status, headers });
+}
+
+/**
+ * Runs `run` once for this scope, key and request. `request` is what makes two requests the same (method, path,
+ * query, body); the answer is stored when it succeeds (status below 400), and the key is freed when it does not.
+ */
+export async function once(scope: IdempotencyScope, key: string, request: unknown, run: () => Promise<Response>): Promise<Response> {
+  const requestHash = requestHashOf(request);
+  const userId = "userId" in scope ? scope.userId : ANONYMOUS_USER;
+  // A space cannot occur in a key, so "<ip> <key>" never collides with a signed-in caller's key.
+  const storedKey = "ip" in scope ? `${scope.ip} ${key}` : key;
+  const where = { userId_key: { userId, key: storedKey } };
+  // Every step reads and writes the primary: a replica may not have the row the previous step or request wrote.
+  const db = prisma().$primary();
   try {
-    await prisma().idempotencyKey.create({ data: { userId, key, status: 0, body: { request_hash: requestHash } } });
+    await db.idempotencyKey.create({ data: { userId, key: storedKey, status: 0, body: { request_hash: requestHash } } });
   } catch (err) {
     if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002")) throw err;
-    const prior = await prisma().idempotencyKey.findUnique({ where });
+    const prior = await db.idempotencyKey.findUnique({ where });
     const stored = prior?.body as Stored | undefined;
     if (prior && stored?.request_hash !== requestHash) {
       throw new ApiError(422, "unprocessable", "This Idempotency-Key was used for a different request; use a new key");
     }
-    if (prior && prior.status !== 0) return json(stored?.response ?? null, { status: prior.status, headers: { "idempotent-replayed": "true" } });
+    if (prior && prior.status !== 0 && stored?.sealed) return replay(prior.status, unseal(stored.sealed));
     if (!prior || Date.now() - prior.createdAt.getTime() < ABANDONED_AFTER_MS) {
       throw new ApiError(409, "conflict", "A request with this Idempotency-Key is still being processed");
     }
-    await prisma().idempotencyKey.update({ where, data: { createdAt: new Date() } });
+    await db.idempotencyKey.update({ where, data: { createdAt: new Date() } });
   }
-  let result: { status: number; body: unknown };
+  let res: Response;
+  let text: string;
   try {
-    result = await run();
+    res = await run();
+    text = await res.text();
   } catch (err) {
     // The work did not happen: free the key so the request can be sent again.
-    await prisma().idempotencyKey.delete({ where }).catch(() => undefined);
+    await db.idempotencyKey.delete({ where }).catch(() => undefined);
     throw err;
   }
-  await prisma().idempotencyKey.update({ where, data: { status: result.status, body: { request_hash: requestHash, response: result.body } as Prisma.InputJsonValue } });
-  return json(result.body, { status: result.status });
+  if (res.status >= 400) {
+    await db.idempotencyKey.delete({ where }).catch(() => undefined);
+  } else {
+    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.headers.has(h) ? [[h, res.headers.get(h) as string]] : [])));
+    const body: Stored = { request_hash: requestHash, sealed: seal({ headers, text }) };
+    await db.idempotencyKey.update({ where, data: { status: res.status, body: body as Prisma.InputJsonValue } });
+  }
+  return new Response(text === "" ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
 }

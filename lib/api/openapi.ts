@@ -56,7 +56,7 @@ export const OPERATIONS: Operation[] = [
   op({ method: "get", path: "/users/{id}/plays", summary: "Last.fm plays, newest first", tag: "Music", auth: "optional", scope: "read", params: RecsUserParamSchema, query: PageQuerySchema, ok: [200, "A page of plays"] }),
   op({ method: "post", path: "/imports/lastfm", summary: "Import a Last.fm listening history", tag: "Music", auth: "required", scope: "write", body: ConnectLastfmSchema, ok: [202, "The import job"] }),
   op({ method: "post", path: "/imports/{kind}", summary: "Upload a ratings or catalog file", tag: "Ratings", auth: "required", scope: "admin", params: ImportParamsSchema, query: ImportQuerySchema, raw: "The file as the body (text/csv or application/octet-stream), or multipart/form-data with a `file` field", ok: [202, "The import job"] }),
-  op({ method: "post", path: "/events", summary: "Feedback events in batches (Idempotency-Key)", tag: "Feedback", auth: "required", scope: "write", body: EventsBatchSchema, ok: [202, "Accepted count"] }),
+  op({ method: "post", path: "/events", summary: "Feedback events in batches", tag: "Feedback", auth: "required", scope: "write", body: EventsBatchSchema, ok: [202, "Accepted count"] }),
   op({ method: "get", path: "/me/feedback", summary: "Your reactions to items", tag: "Feedback", auth: "required", scope: "read", query: FeedbackStatesQuerySchema, ok: [200, "States"] }),
   op({ method: "post", path: "/me/feedback", summary: "React to one item", tag: "Feedback", auth: "required", scope: "write", body: MyFeedbackSchema, ok: [200, "The item's new state"] }),
   op({ method: "get", path: "/me/hidden", summary: "Your hidden items", tag: "Feedback", auth: "required", scope: "read", ok: [200, "Hidden items"] }),
@@ -70,7 +70,7 @@ export const OPERATIONS: Operation[] = [
   op({ method: "get", path: "/experiments/{id}", summary: "One experiment with its results", tag: "Experiments", auth: "required", scope: "read", params: ExperimentIdParamSchema, ok: [200, "The experiment"] }),
   op({ method: "post", path: "/experiments/{id}/cancel", summary: "Cancel an evaluation or stop an A/B test", tag: "Experiments", auth: "required", scope: "write", params: ExperimentIdParamSchema, ok: [200, "The experiment"] }),
   op({ method: "get", path: "/logs", summary: "Rows of a logged table by date and user", tag: "Experiments", auth: "required", scope: "admin", query: LogsQuerySchema, ok: [200, "A page of rows"] }),
-  op({ method: "get", path: "/health", summary: "Database, cache and jobs with their latency", tag: "Operations", auth: "none", ok: [200, "Health"] }),
+  op({ method: "get", path: "/health", summary: "Database, each read replica, cache and jobs with their latency", tag: "Operations", auth: "none", ok: [200, "Health"] }),
   op({ method: "get", path: "/openapi.json", summary: "This document", tag: "Operations", auth: "none", ok: [200, "OpenAPI 3.1"] }),
   op({ method: "get", path: "/healthcheck", summary: "Liveness for the grader", tag: "legacy", auth: "none", ok: [200, "ok"], legacy: true }),
   op({ method: "get", path: "/ping", summary: "Ping for the rating service's clients", tag: "legacy", auth: "none", ok: [200, "pong"], legacy: true }),
@@ -93,6 +93,17 @@ function parameters(schema: z.ZodType | undefined, where: "path" | "query") {
   return Object.entries(s.properties ?? {}).map(([name, prop]) => ({ name, in: where, required: where === "path" || (s.required ?? []).includes(name), schema: prop }));
 }
 
+const isWrite = (o: Operation) => o.method !== "get";
+
+const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Makes a retry safe: the first answer under this key is stored (per user, or per client IP without one) and sent again with `Idempotent-Replayed: true`. The same key with a different request gets 422, and while the first request is still running 409. A failed request frees its key.",
+  schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,200}$" },
+};
+
 const PROBLEM = {
   type: "object",
   required: ["type", "title", "status", "detail", "code"],
@@ -111,7 +122,15 @@ export function openApiDocument(serverUrl = "/api/v1") {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const o of OPERATIONS) {
     const problems: Record<string, unknown> = {};
-    const errorStatuses = ["400", ...(o.auth === "required" || o.auth === "optional" ? ["401"] : []), ...(o.scope ? ["403"] : []), ...(o.params ? ["404"] : []), ...(o.body ? ["413", "415", "422"] : [])];
+    const errorStatuses = [
+      "400",
+      ...(o.auth === "required" || o.auth === "optional" ? ["401"] : []),
+      ...(o.scope ? ["403"] : []),
+      ...(o.params ? ["404"] : []),
+      ...(isWrite(o) ? ["409"] : []),
+      ...(o.body ? ["413", "415"] : []),
+      ...(o.body || isWrite(o) ? ["422"] : []),
+    ];
     for (const s of errorStatuses) problems[s] = { $ref: "#/components/responses/Problem" };
     paths[o.path] ??= {};
     paths[o.path][o.method] = {
@@ -121,21 +140,23 @@ export function openApiDocument(serverUrl = "/api/v1") {
       ...(o.legacy ? { description: "Kept with its old shape for the systems Tastebud replaced." } : {}),
       security: o.auth === "none" ? [] : o.auth === "optional" ? [{}, { bearer: [] }] : [{ bearer: [] }],
       ...(o.scope ? { "x-scope": o.scope } : {}),
-      parameters: [...parameters(o.params, "path"), ...parameters(o.query, "query")],
+      parameters: [...parameters(o.params, "path"), ...parameters(o.query, "query"), ...(isWrite(o) ? [{ $ref: "#/components/parameters/IdempotencyKey" }] : [])],
       ...(o.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(o.body) } } } } : {}),
       ...(o.raw ? { requestBody: { required: true, description: o.raw, content: { "text/csv": { schema: { type: "string" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } } } : {}),
-      responses: { [String(o.ok[0])]: { description: o.ok[1] }, ...problems },
+      responses: { [String(o.ok[0])]: { description: o.ok[1], ...(isWrite(o) ? { headers: { "Idempotent-Replayed": { $ref: "#/components/headers/IdempotentReplayed" } } } : {}) }, ...problems },
     };
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Tastebud API", version: "1.0.0", description: "Recommendations that say why. Send `Authorization: Bearer <token>` (scopes read, write, admin). Lists take `?limit=&cursor=` and answer `{items, next_cursor}`; errors are RFC 9457 problem+json." },
+    info: { title: "Tastebud API", version: "1.0.0", description: "Recommendations that say why. Send `Authorization: Bearer <token>` (scopes read, write, admin). Lists take `?limit=&cursor=` and answer `{items, next_cursor}`; errors are RFC 9457 problem+json. Every write takes an `Idempotency-Key` header for safe retries." },
     servers: [{ url: serverUrl }],
     tags: [...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name, ...(name === "legacy" ? { description: "Endpoints of the older systems, in their old shapes" } : {}) })),
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A personal token from /settings/tokens or POST /auth/token" } },
       schemas: { Problem: PROBLEM },
+      parameters: { IdempotencyKey: IDEMPOTENCY_KEY },
+      headers: { IdempotentReplayed: { description: "`true` when this is the stored answer to an earlier request with the same Idempotency-Key", schema: { type: "string", enum: ["true"] } } },
       responses: { Problem: { description: "RFC 9457 problem details", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } } },
     },
   };

@@ -61,7 +61,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export async function authenticateToken(token: string): Promise<TokenPrincipal> {
   if (!TOKEN_PATTERN.test(token)) throw new ApiError(401, "invalid_token", "The bearer token is malformed");
-  const row = await prisma().apiToken.findUnique({ where: { hash: hashToken(token) }, include: { user: true } });
+  // The primary: a token revoked a moment ago must stop at once, and one just minted must work at once.
+  const row = await prisma().$primary().apiToken.findUnique({ where: { hash: hashToken(token) }, include: { user: true } });
   if (!row || row.revokedAt) throw new ApiError(401, "invalid_token", "The bearer token is unknown or revoked");
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await prisma().apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });

@@ -30,8 +30,9 @@ export async function registerUser(input: RegisterInput): Promise<AccountUser> {
 // A fixed hash to compare against when the email is unknown, so both failures take the same time.
 let decoyHash: Promise<string> | null = null;
 
+// Account reads use the primary: signing in right after signing up, and a demotion taking effect, cannot wait for a replica.
 export async function verifyCredentials(email: string, password: string): Promise<AccountUser | null> {
-  const user = await prisma().user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const user = await prisma().$primary().user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!user?.passwordHash) {
     decoyHash ??= hashPassword("decoy-password-for-timing");
     await verifyPassword(await decoyHash, password);
@@ -41,14 +42,14 @@ export async function verifyCredentials(email: string, password: string): Promis
 }
 
 export async function findAccount(id: number): Promise<AccountUser | null> {
-  const user = await prisma().user.findUnique({ where: { id } });
+  const user = await prisma().$primary().user.findUnique({ where: { id } });
   return user?.email ? toAccount(user) : null;
 }
 
 /** Makes sure ADMIN_EMAIL exists with ADMIN_PASSWORD and the admin role. */
 export async function ensureAdmin(email: string, password: string): Promise<AccountUser> {
   const normalized = email.trim().toLowerCase();
-  const existing = await prisma().user.findUnique({ where: { email: normalized } });
+  const existing = await prisma().$primary().user.findUnique({ where: { email: normalized } });
   if (existing?.passwordHash && existing.role === "admin" && (await verifyPassword(existing.passwordHash, password))) {
     return toAccount(existing);
   }

@@ -1,4 +1,4 @@
-import { prisma } from "../db/client";
+import { prisma, withPrimary } from "../db/client";
 import { log } from "../log";
 import { jobDefinition } from "./registry";
 import {
@@ -14,7 +14,8 @@ import {
 import { JobCancelledError, PermanentJobError, type Json, type StepTool } from "./types";
 
 // Runs one attempt of a job, whichever engine called it. Terminal jobs are never run again, so an engine's
-// redelivery after a crash cannot finish a job twice.
+// redelivery after a crash cannot finish a job twice. Jobs read what they (or the request that queued them) just
+// wrote, so all their reads go to the primary, never a replica.
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -36,20 +37,26 @@ export function databaseSteps(jobId: string): StepTool {
 export function cancellableSteps(jobId: string, inner: StepTool): StepTool {
   return {
     async run<T extends Json | void>(id: string, fn: () => Promise<T>): Promise<T> {
-      return inner.run(id, async () => {
-        if (await cancelRequested(jobId)) throw new JobCancelledError();
-        return fn();
-      });
+      // Inngest may call the step from its own loop, outside executeJob's withPrimary.
+      return inner.run(id, () =>
+        withPrimary(async () => {
+          if (await cancelRequested(jobId)) throw new JobCancelledError();
+          return fn();
+        }),
+      );
     },
   };
 }
 
 export type ExecuteOutcome = { status: "succeeded" | "failed" | "cancelled" | "skipped" | "retry"; result?: Json; error?: string };
 
-export async function executeJob(
-  jobId: string,
-  opts: { attempt: number; maxAttempts: number; step?: StepTool; onProgress?: (percent: number, message?: string) => void },
-): Promise<ExecuteOutcome> {
+type ExecuteOptions = { attempt: number; maxAttempts: number; step?: StepTool; onProgress?: (percent: number, message?: string) => void };
+
+export function executeJob(jobId: string, opts: ExecuteOptions): Promise<ExecuteOutcome> {
+  return withPrimary(() => runAttempt(jobId, opts));
+}
+
+async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteOutcome> {
   const job = await prisma().job.findUnique({ where: { id: jobId } });
   if (!job) {
     log.warn({ jobId }, "job record not found; nothing to run");

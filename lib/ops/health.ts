@@ -1,9 +1,10 @@
 import { cache } from "../cache";
-import { prisma } from "../db/client";
+import { prisma, replicas } from "../db/client";
 import { jobsHealth } from "../jobs/health";
 
 export type DependencyHealth = { status: "ok" | "down"; latency_ms: number; kind?: string; error?: string };
-export type Health = { status: "ok" | "degraded" | "down"; database: DependencyHealth; cache: DependencyHealth; jobs: DependencyHealth };
+export type ReplicaHealth = DependencyHealth & { name: string };
+export type Health = { status: "ok" | "degraded" | "down"; database: DependencyHealth; replicas: ReplicaHealth[]; cache: DependencyHealth; jobs: DependencyHealth };
 
 async function probe(fn: () => Promise<string | undefined>): Promise<DependencyHealth> {
   const started = performance.now();
@@ -15,8 +16,17 @@ async function probe(fn: () => Promise<string | undefined>): Promise<DependencyH
   }
 }
 
+// Without a usable DATABASE_URL there are no replicas to probe; the database probe reports the problem.
+function replicaList() {
+  try {
+    return replicas();
+  } catch {
+    return [];
+  }
+}
+
 export async function checkHealth(): Promise<Health> {
-  const [database, cacheHealth, jobs] = await Promise.all([
+  const [database, cacheHealth, jobs, replicaHealth] = await Promise.all([
     probe(async () => {
       await prisma().$queryRaw`SELECT 1`;
       return "postgresql";
@@ -26,7 +36,17 @@ export async function checkHealth(): Promise<Health> {
       return cache().kind;
     }),
     probe(jobsHealth),
+    Promise.all(
+      replicaList().map(async ({ name, client }) => ({
+        name,
+        ...(await probe(async () => {
+          await client.$queryRaw`SELECT 1`;
+          return "postgresql";
+        })),
+      })),
+    ),
   ]);
-  const status = database.status === "down" ? "down" : cacheHealth.status === "down" || jobs.status === "down" ? "degraded" : "ok";
-  return { status, database, cache: cacheHealth, jobs };
+  // A replica that is down fails the reads sent to it, but the primary still answers: degraded, not down.
+  const degraded = cacheHealth.status === "down" || jobs.status === "down" || replicaHealth.some((r) => r.status === "down");
+  return { status: database.status === "down" ? "down" : degraded ? "degraded" : "ok", database, replicas: replicaHealth, cache: cacheHealth, jobs };
 }

@@ -1,28 +1,24 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, hasScope } from "@/lib/api/handler";
-import { idempotencyKeyOf, once } from "@/lib/api/idempotency";
+import { apiRoute, hasScope, json } from "@/lib/api/handler";
 import { EventsBatchSchema } from "@/lib/feedback/schemas";
 import { applyFeedbackBatch } from "@/lib/feedback/service";
 import { resolveUserRef } from "@/lib/ratings/history";
 
 // A batch of feedback events, applied all-or-nothing. user_id defaults to the caller; only admins may send
-// events for other people (e.g. imported users, as `source:id`). Repeats with the same Idempotency-Key replay.
-export const POST = apiRoute({ scope: "write", body: EventsBatchSchema, maxBodyBytes: 2_000_000 }, async ({ req, principal, body }) => {
-  const key = idempotencyKeyOf(req);
-  return once(principal.user.id, key, body, async () => {
-    const resolved = new Map<string, number>();
-    const events = [];
-    for (const [index, e] of body.entries()) {
-      let userId = principal.user.id;
-      if (e.user_id !== undefined && String(e.user_id) !== String(principal.user.id)) {
-        if (!hasScope(principal, "admin")) throw new ApiError(403, "forbidden", `Event ${index}: you can only send your own events (user_id ${principal.user.id})`);
-        const ref = String(e.user_id);
-        if (!resolved.has(ref)) resolved.set(ref, (await resolveUserRef(ref)).id);
-        userId = resolved.get(ref) as number;
-      }
-      events.push({ userId, input: { itemId: e.item_id, type: e.type, value: e.value, at: e.timestamp } });
+// events for other people (e.g. imported users, as `source:id`). Repeats with the same Idempotency-Key replay (apiRoute).
+export const POST = apiRoute({ scope: "write", body: EventsBatchSchema, maxBodyBytes: 2_000_000 }, async ({ principal, body }) => {
+  const resolved = new Map<string, number>();
+  const events = [];
+  for (const [index, e] of body.entries()) {
+    let userId = principal.user.id;
+    if (e.user_id !== undefined && String(e.user_id) !== String(principal.user.id)) {
+      if (!hasScope(principal, "admin")) throw new ApiError(403, "forbidden", `Event ${index}: you can only send your own events (user_id ${principal.user.id})`);
+      const ref = String(e.user_id);
+      if (!resolved.has(ref)) resolved.set(ref, (await resolveUserRef(ref)).id);
+      userId = resolved.get(ref) as number;
     }
-    const result = await applyFeedbackBatch(events);
-    return { status: 202, body: { accepted: result.accepted } };
-  });
+    events.push({ userId, input: { itemId: e.item_id, type: e.type, value: e.value, at: e.timestamp } });
+  }
+  const result = await applyFeedbackBatch(events);
+  return json({ accepted: result.accepted }, { status: 202 });
 });
