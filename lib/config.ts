@@ -66,8 +66,22 @@ export function replicaUrls(env: NodeJS.ProcessEnv = process.env): string[] {
   return parseEnv(EnvSchema.pick({ DATABASE_REPLICA_URLS: true }), env).DATABASE_REPLICA_URLS;
 }
 
+/**
+ * The key Inngest's requests to /api/inngest are verified with. A production server that runs jobs on Inngest
+ * (not its dev server) refuses to start without one, instead of starting and answering every Inngest call with 500.
+ */
+export function inngestSigningKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const key = blankAsUndefined(env.INNGEST_SIGNING_KEY) as string | undefined;
+  const devServer = Boolean(env.INNGEST_DEV) && !["0", "false"].includes(String(env.INNGEST_DEV).trim().toLowerCase());
+  if (!key && inngestEnabled(env) && env.NODE_ENV === "production" && !devServer) {
+    throw new Error("Invalid environment:\n  INNGEST_SIGNING_KEY: required in production when Inngest runs the jobs (or set INNGEST_DEV=1 for a local dev server)");
+  }
+  return key;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(EnvSchema, env);
+  inngestSigningKey(env);
   const cacheUrl = e.UPSTASH_REDIS_REST_URL ?? e.KV_REST_API_URL;
   const cacheToken = e.UPSTASH_REDIS_REST_TOKEN ?? e.KV_REST_API_TOKEN;
   return {

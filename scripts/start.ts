@@ -47,7 +47,8 @@ function portIsFree(port: number): Promise<boolean> {
 
 async function main() {
   const started = Date.now();
-  const cfg = readConfig();
+  // Checked as the production server it starts will run (an Inngest setup without a signing key stops here).
+  const cfg = readConfig({ ...process.env, NODE_ENV: "production" });
   const root = process.cwd();
   const dataDir = path.resolve(root, cfg.DATA_DIR);
 

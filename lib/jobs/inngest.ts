@@ -1,4 +1,5 @@
 import { Inngest } from "inngest";
+import { inngestSigningKey } from "../config";
 import { cancellableSteps, executeJob } from "./execute";
 import { jobDefinitions } from "./registry";
 import { createJobRecord } from "./store";
@@ -7,7 +8,9 @@ import type { Json, StepTool } from "./types";
 // Inngest wiring for the same handlers: one function per job kind, triggered by `tastebud/<kind>` events and by
 // its cron, cancelled by `tastebud/job.cancel` for its job id. Served at /api/inngest.
 
-export const inngest = new Inngest({ id: "tastebud" });
+// The signing key verifies Inngest's calls to /api/inngest (serve() takes it from the client since SDK v4);
+// inngestSigningKey() throws here, at startup, when a production server that uses Inngest has none.
+export const inngest = new Inngest({ id: "tastebud", signingKey: inngestSigningKey() });
 
 export const jobEvent = (kind: string) => `tastebud/${kind}`;
 export const CANCEL_EVENT = "tastebud/job.cancel";
