@@ -66,7 +66,8 @@ async function main() {
     const psqlRate = ROWS / (psql.ms / 1000);
     console.log(`psql \\copy:       ${(psql.ms / 1000).toFixed(1)} s, ${fmt(psqlRate)} rows/s`);
 
-    const importer = await runMeasured(process.execPath, ["--import", "tsx", "scripts/import.ts", "ratings", file], { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "warn" });
+    // As `npm run import` runs it (package.json): fewer malloc arenas and a small young generation keep RSS down.
+    const importer = await runMeasured(process.execPath, ["--max-semi-space-size=2", "scripts/run.mjs", "import", "ratings", file], { ...process.env, MALLOC_ARENA_MAX: "2", DATABASE_URL: db.url, LOG_LEVEL: "warn" });
     if (importer.code !== 0) throw new Error(`importer failed:\n${importer.stdout}`);
     const rate = ROWS / (importer.ms / 1000);
     console.log(`tastebud importer: ${(importer.ms / 1000).toFixed(1)} s, ${fmt(rate)} rows/s, peak RSS ${importer.peakRssMb} MB (includes stats recompute)`);

@@ -34,7 +34,7 @@ async function main() {
   try {
     // SKIP_RETRAIN=1 serves the model a previous run stored.
     if (process.env.SKIP_RETRAIN !== "1") {
-      const trained = await runMeasured(process.execPath, ["--import", "tsx", "scripts/retrain.ts"], { ...process.env, DATABASE_URL: db.url });
+      const trained = await runMeasured(process.execPath, ["scripts/run.mjs", "retrain"], { ...process.env, DATABASE_URL: db.url });
       if (trained.code !== 0) throw new Error("retrain failed");
       const stats = JSON.parse(trained.stdout.trim().split("\n").pop() ?? "{}") as { users: number; items: number; positives: number; bytes: number };
       console.log(`retrain: ${(trained.ms / 1000).toFixed(1)} s, peak RSS ${trained.peakRssMb} MB, ${fmt(stats.users)} users x ${fmt(stats.items)} items, ${fmt(stats.positives)} positives, model ${(stats.bytes / 2 ** 20).toFixed(0)} MB`);

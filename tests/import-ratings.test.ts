@@ -118,7 +118,7 @@ describe("a killed import", () => {
     for (let u = 1; u <= users; u++) for (let m = 1; m <= perUser; m++) lines.push(`${100_000 + u},${5000 + m},${((u * m) % 10) / 2 + 0.5},${T + m}`);
     const p = file("big.csv", lines.join("\n") + "\n");
     const env = { ...process.env, DATABASE_URL: db.url(), IMPORT_BATCH_LINES: "2000" };
-    const cli = () => spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/import.ts"), "ratings", p], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const cli = () => spawn(process.execPath, [path.resolve("scripts/run.mjs"), "import", "ratings", p], { env, stdio: ["ignore", "pipe", "pipe"] });
     const killed = cli();
     const jobId = await waitFor(async () => {
       const job = await prisma().job.findFirst({ where: { kind: "import", payload: { path: ["path"], equals: p } } });

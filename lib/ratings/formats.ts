@@ -1,6 +1,7 @@
 // Parsers for one line of each rating file format. A line either becomes a row or a reason it was rejected.
 
-export type RatingRow = { user: string; item: string; rating: number; timestamp: number };
+/** User and item are the file's own numeric ids; `normalizeItem(String(item))` gives the item's external id. */
+export type RatingRow = { user: number; item: number; rating: number; timestamp: number };
 export type Parsed = { row: RatingRow } | { error: string } | { skip: true };
 
 export type RatingFormat = {
@@ -10,6 +11,8 @@ export type RatingFormat = {
   itemSource: string;
   min: number;
   max: number;
+  /** The column separator's bytes, for the byte-level fast path. */
+  separator: readonly number[];
   parse(text: string, lineNumber: number): Parsed;
   normalizeItem(id: string): string;
 };
@@ -18,6 +21,7 @@ const INT = /^\d{1,10}$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 // 1995-01-01 .. a day from now: anything else is not a rating time.
 const MIN_TS = 788_918_400;
+export const maxTimestamp = () => Date.now() / 1000 + 86_400;
 
 function validate(fields: string[], format: RatingFormat): Parsed {
   if (fields.length !== 4) return { error: `expected 4 columns, found ${fields.length}` };
@@ -29,9 +33,54 @@ function validate(fields: string[], format: RatingFormat): Parsed {
   if (rating < format.min || rating > format.max) return { error: `rating ${rating} is outside ${format.min}-${format.max}` };
   if (!INT.test(tsText)) return { error: `timestamp "${tsText}" is not a Unix time in seconds` };
   const timestamp = Number(tsText);
-  if (timestamp < MIN_TS || timestamp > Date.now() / 1000 + 86_400) return { error: `timestamp ${timestamp} is not a plausible rating time` };
-  return { row: { user: String(Number(user)), item: format.normalizeItem(item), rating, timestamp } };
+  if (timestamp < MIN_TS || timestamp > maxTimestamp()) return { error: `timestamp ${timestamp} is not a plausible rating time` };
+  return { row: { user: Number(user), item: Number(item), rating, timestamp } };
 }
+
+/**
+ * Parses a plain well-formed line (digits, one dot in the rating, the format's separator, nothing else) straight
+ * from its bytes into `out`, without making strings. Returns false for anything else (a header, spaces, quotes, a
+ * bad value), which then goes through `parse` for the verdict and the reason.
+ */
+export function parseRatingBytes(buf: Buffer, start: number, end: number, format: RatingFormat, maxTs: number, out: RatingRow): boolean {
+  const sep = format.separator;
+  const values = [0, 0, 0, 0];
+  let field = 0;
+  let digits = 0;
+  let value = 0;
+  let scale = 0; // digits after the dot, in the rating column
+  let i = start;
+  while (i < end) {
+    const c = buf[i];
+    if (c >= 0x30 && c <= 0x39) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+      if (scale > 0) scale *= 10;
+      if (digits > 10) return false;
+      i++;
+    } else if (c === 0x2e && field === 2 && scale === 0 && digits > 0) {
+      scale = 1;
+      i++;
+    } else if (c === sep[0] && (sep.length === 1 || buf[i + 1] === sep[1])) {
+      if (digits === 0 || field === 3 || scale === 1) return false;
+      values[field++] = scale > 1 ? value / scale : value;
+      digits = 0;
+      value = 0;
+      scale = 0;
+      i += sep.length;
+    } else return false;
+  }
+  if (field !== 3 || digits === 0 || scale !== 0) return false;
+  values[3] = value;
+  const [user, item, rating, timestamp] = values;
+  if ((user === 0 && format.id === "movielens") || rating < format.min || rating > format.max || timestamp < MIN_TS || timestamp > maxTs) return false;
+  out.user = user;
+  out.item = item;
+  out.rating = rating;
+  out.timestamp = timestamp;
+  return true;
+}
+
 
 /** Splits a CSV line with optional double quotes; returns null when the quoting is broken. */
 export function splitCsvLine(text: string): string[] | null {
@@ -76,6 +125,7 @@ export const MOVIELENS_RATINGS: RatingFormat = {
   itemSource: "movielens",
   min: 0.5,
   max: 5,
+  separator: [0x2c],
   normalizeItem: (id) => String(Number(id)),
   parse(text, lineNumber) {
     if (text.trim() === "") return { skip: true };
@@ -94,6 +144,7 @@ export const MOVIETWEETINGS_RATINGS: RatingFormat = {
   itemSource: "imdb",
   min: 0,
   max: 10,
+  separator: [0x3a, 0x3a],
   normalizeItem: imdbId,
   parse(text) {
     if (text.trim() === "") return { skip: true };

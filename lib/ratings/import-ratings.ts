@@ -1,7 +1,7 @@
 import pg from "pg";
 import { copyRatingRowsBinary } from "../db/copy";
-import { readLines } from "./lines";
-import type { RatingFormat } from "./formats";
+import { lineChunks } from "./lines";
+import { maxTimestamp, parseRatingBytes, type RatingFormat, type RatingRow } from "./formats";
 import { lineError, MAX_REPORTED_ERRORS, type LineError } from "./report";
 
 // One batch of a ratings import, in one transaction: parse lines from a byte offset, resolve the file's user and
@@ -59,44 +59,97 @@ export function forgetImportIds(): void {
 
 type ParsedBatch = {
   result: BatchResult;
-  /** The file's ids as strings, and rating and time, for each good line. */
-  users: string[];
-  items: string[];
+  /** The file's distinct user and item ids in this batch; each good line points into them. */
+  userKeys: number[];
+  itemKeys: number[];
+  userOf: Int32Array;
+  itemOf: Int32Array;
   ratings: Float32Array;
   times: Float64Array;
+  /** Whether some (user, item) pair appears twice in the batch, so the newest must be picked. */
+  repeats: boolean;
 };
+
+function intern(keys: number[], index: Map<number, number>, key: number): number {
+  let k = index.get(key);
+  if (k === undefined) {
+    k = keys.length;
+    keys.push(key);
+    index.set(key, k);
+  }
+  return k;
+}
 
 async function parseBatch(input: BatchInput): Promise<ParsedBatch> {
   const { format } = input;
   const result: BatchResult = { next: input.start, nextLine: input.firstLine, done: true, read: 0, loaded: 0, rejected: 0, changed: 0, usersCreated: 0, itemsCreated: 0, errors: [] };
-  const users: string[] = [];
-  const items: string[] = [];
+  const userKeys: number[] = [];
+  const itemKeys: number[] = [];
+  const userIndex = new Map<number, number>();
+  const itemIndex = new Map<number, number>();
+  const userOf = new Int32Array(input.maxLines);
+  const itemOf = new Int32Array(input.maxLines);
   const ratings = new Float32Array(input.maxLines);
   const times = new Float64Array(input.maxLines);
+  const row: RatingRow = { user: 0, item: 0, rating: 0, timestamp: 0 };
+  const maxTs = maxTimestamp();
   let lines = 0;
-  for await (const line of readLines(input.path, { start: input.start, firstLineNumber: input.firstLine })) {
-    lines++;
-    result.next = line.end;
-    result.nextLine = line.number + 1;
-    const parsed = format.parse(line.text, line.number);
-    if ("error" in parsed) {
-      result.read++;
-      result.rejected++;
-      if (result.errors.length < input.errorBudget) result.errors.push(lineError(line.number, parsed.error, line.text));
-    } else if ("row" in parsed) {
-      ratings[result.loaded] = parsed.row.rating;
-      times[result.loaded] = parsed.row.timestamp;
-      users.push(parsed.row.user);
-      items.push(parsed.row.item);
-      result.read++;
-      result.loaded++;
-    }
-    if (lines >= input.maxLines) {
-      result.done = false;
-      break;
+  chunks: for await (const chunk of lineChunks(input.path, { start: input.start, firstLineNumber: input.firstLine })) {
+    for (let x = 0; x < chunk.count; x++) {
+      lines++;
+      const number = chunk.firstNumber + x;
+      result.next = chunk.nexts[x];
+      result.nextLine = number + 1;
+      let good = parseRatingBytes(chunk.buf, chunk.starts[x], chunk.ends[x], format, maxTs, row);
+      if (!good) {
+        const text = chunk.buf.toString("utf8", chunk.starts[x], chunk.ends[x]);
+        const parsed = format.parse(text, number);
+        if ("error" in parsed) {
+          result.read++;
+          result.rejected++;
+          if (result.errors.length < input.errorBudget) result.errors.push(lineError(number, parsed.error, text));
+        } else if ("row" in parsed) {
+          Object.assign(row, parsed.row);
+          good = true;
+        }
+      }
+      if (good) {
+        const k = result.loaded;
+        userOf[k] = intern(userKeys, userIndex, row.user);
+        itemOf[k] = intern(itemKeys, itemIndex, row.item);
+        ratings[k] = row.rating;
+        times[k] = row.timestamp;
+        result.read++;
+        result.loaded++;
+      }
+      if (lines >= input.maxLines) {
+        result.done = false;
+        break chunks;
+      }
     }
   }
-  return { result, users, items, ratings, times };
+  // A native sort of packed (user, item) keys finds repeats far faster than sorting rows with a comparator.
+  const n = result.loaded;
+  const pairs = new Float64Array(n);
+  for (let k = 0; k < n; k++) pairs[k] = userOf[k] * 2 ** 26 + itemOf[k];
+  pairs.sort();
+  let repeats = false;
+  for (let k = 1; k < n && !repeats; k++) repeats = pairs[k] === pairs[k - 1];
+  return { result, userKeys, itemKeys, userOf, itemOf, ratings, times, repeats };
+}
+
+/** Which lines to write: every line, or when a pair repeats, only the newest rating of each pair. */
+function newestPerPair(uid: Int32Array, iid: Int32Array, times: Float64Array, ratings: Float32Array, n: number, repeats: boolean): Int32Array {
+  if (!repeats) return Int32Array.from({ length: n }, (_, k) => k);
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => uid[a] - uid[b] || iid[a] - iid[b] || times[b] - times[a] || ratings[b] - ratings[a]);
+  const keep: number[] = [];
+  for (let x = 0; x < order.length; x++) {
+    const k = order[x];
+    const prev = x > 0 ? order[x - 1] : -1;
+    if (prev >= 0 && uid[prev] === uid[k] && iid[prev] === iid[k]) continue;
+    keep.push(k);
+  }
+  return Int32Array.from(keep);
 }
 
 // While the database writes one batch, the next one is parsed: the two overlap instead of taking turns.
@@ -118,7 +171,7 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
   // A new file starts from what the database says now (items may have been merged since the last import).
   if (input.start === 0) forgetImportIds();
   const t0 = performance.now();
-  const { result, users, items, ratings, times } = await takeParsed(input);
+  const { result, userKeys, itemKeys, userOf, itemOf, ratings, times, repeats } = await takeParsed(input);
   if (!result.done) {
     const next: BatchInput = { ...input, start: result.next, firstLine: result.nextLine, errorBudget: MAX_REPORTED_ERRORS };
     prefetched = { key: prefetchKey(next), batch: parseBatch(next) };
@@ -137,7 +190,10 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
     const newUsers = new Map<string, number>();
     const newItems = new Map<string, number>();
 
-    const missingUsers = [...new Set(users.filter((u) => !userIds.has(u)))];
+    // External ids as stored: users by their number, items in the format's spelling (e.g. IMDb's tt0000001).
+    const userExt = userKeys.map(String);
+    const itemExt = itemKeys.map((i) => format.normalizeItem(String(i)));
+    const missingUsers = userExt.filter((u) => !userIds.has(u));
     if (missingUsers.length) {
       const { rows } = await client.query<{ id: number; external_id: string }>(
         `INSERT INTO users (source, external_id) SELECT $1, unnest($2::text[]) ON CONFLICT (source, external_id) DO NOTHING RETURNING id, external_id`,
@@ -151,7 +207,7 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
         for (const r of found.rows) userIds.set(r.external_id, r.id);
       }
     }
-    const missingItems = [...new Set(items.filter((i) => !itemIds.has(i)))];
+    const missingItems = itemExt.filter((i) => !itemIds.has(i));
     if (missingItems.length) {
       const { rows } = await client.query<{ ext: string; id: number }>(
         `WITH ids AS (SELECT ext, nextval(pg_get_serial_sequence('items', 'id'))::int AS id FROM unnest($2::text[]) AS ext
@@ -169,42 +225,37 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
       }
     }
 
-    // One rating per (user, item): the newest, then the higher on a tie.
+    // Tastebud ids per distinct key, then per line. Lines of users created in this batch cannot conflict with
+    // anything stored and go straight in; the others are merged.
+    const userId = Int32Array.from(userExt, (u) => newUsers.get(u) ?? (userIds.get(u) as number));
+    const userIsNew = Uint8Array.from(userExt, (u) => (newUsers.has(u) ? 1 : 0));
+    const itemId = Int32Array.from(itemExt, (i) => newItems.get(i) ?? (itemIds.get(i) as number));
     const n = result.loaded;
     const uid = new Int32Array(n);
     const iid = new Int32Array(n);
-    const fresh = new Uint8Array(n);
     for (let k = 0; k < n; k++) {
-      const nu = newUsers.get(users[k]);
-      uid[k] = nu ?? (userIds.get(users[k]) as number);
-      fresh[k] = nu === undefined ? 0 : 1;
-      iid[k] = newItems.get(items[k]) ?? (itemIds.get(items[k]) as number);
+      uid[k] = userId[userOf[k]];
+      iid[k] = itemId[itemOf[k]];
     }
-    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => uid[a] - uid[b] || iid[a] - iid[b] || times[b] - times[a] || ratings[b] - ratings[a]);
-    const keep: number[] = [];
-    for (let x = 0; x < order.length; x++) {
-      const k = order[x];
-      const prev = x > 0 ? order[x - 1] : -1;
-      if (prev >= 0 && uid[prev] === uid[k] && iid[prev] === iid[k]) continue;
-      keep.push(k);
+    const keep = newestPerPair(uid, iid, times, ratings, n, repeats);
+    let directCount = 0;
+    for (const k of keep) directCount += userIsNew[userOf[k]];
+    const direct = new Int32Array(directCount);
+    const merge = new Int32Array(keep.length - directCount);
+    for (let x = 0, d = 0, m = 0; x < keep.length; x++) {
+      const k = keep[x];
+      if (userIsNew[userOf[k]]) direct[d++] = k;
+      else merge[m++] = k;
     }
     const tResolved = performance.now();
-    const direct = keep.filter((k) => fresh[k] === 1);
-    const merge = keep.filter((k) => fresh[k] === 0);
-    const binaryRows = (ks: number[]) => ({
-      count: ks.length,
-      user: (j: number) => uid[ks[j]],
-      item: (j: number) => iid[ks[j]],
-      rating: (j: number) => ratings[ks[j]],
-      unixSeconds: (j: number) => times[ks[j]],
-    });
+    const columns = { user: uid, item: iid, rating: ratings, unixSeconds: times };
     if (direct.length) {
-      await copyRatingRowsBinary(client, "ratings", binaryRows(direct));
+      await copyRatingRowsBinary(client, "ratings", { ...columns, rows: direct });
       result.changed += direct.length;
     }
     if (merge.length) {
       await client.query("CREATE TEMP TABLE import_stage (user_id int, item_id int, rating real, rated_at timestamptz) ON COMMIT DROP");
-      await copyRatingRowsBinary(client, "import_stage", binaryRows(merge));
+      await copyRatingRowsBinary(client, "import_stage", { ...columns, rows: merge });
       const merged = await client.query(
         `INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
          ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
@@ -216,7 +267,7 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
     const tWritten = performance.now();
     await client.query("COMMIT");
     if (process.env.IMPORT_TIMINGS) {
-      console.error(`batch: parse ${Math.round(tParsed - t0)} ms, resolve ${Math.round(tResolved - tParsed)} ms, write ${Math.round(tWritten - tResolved)} ms (${direct.length} direct, ${merge.length} merged), commit ${Math.round(performance.now() - tWritten)} ms`);
+      console.error(`batch: parse ${Math.round(tParsed - t0)} ms, resolve ${Math.round(tResolved - tParsed)} ms, write ${Math.round(tWritten - tResolved)} ms (${direct.length} direct, ${merge.length} merged), commit ${Math.round(performance.now() - tWritten)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
     }
     for (const [ext, id] of newUsers) userIds.set(ext, id);
     for (const [ext, id] of newItems) itemIds.set(ext, id);

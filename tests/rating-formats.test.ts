@@ -1,0 +1,66 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { maxTimestamp, MOVIELENS_RATINGS, MOVIETWEETINGS_RATINGS, parseRatingBytes, type RatingFormat, type RatingRow } from "../lib/ratings/formats";
+
+// The importer reads plain lines from their bytes and sends everything else through the string parser; the two
+// must agree on every line the fast path accepts, and the fast path must never accept a line the parser rejects.
+function bothWays(format: RatingFormat, text: string) {
+  const buf = Buffer.from(text);
+  const row: RatingRow = { user: -1, item: -1, rating: -1, timestamp: -1 };
+  const fast = parseRatingBytes(buf, 0, buf.length, format, maxTimestamp(), row);
+  return { fast: fast ? { ...row } : null, slow: format.parse(text, 2) };
+}
+
+describe("byte-level rating parser", () => {
+  it("reads plain MovieLens and MovieTweetings lines exactly as the string parser does", () => {
+    expect(bothWays(MOVIELENS_RATINGS, "12,307,3.5,1256677221")).toEqual({ fast: { user: 12, item: 307, rating: 3.5, timestamp: 1256677221 }, slow: { row: { user: 12, item: 307, rating: 3.5, timestamp: 1256677221 } } });
+    expect(bothWays(MOVIETWEETINGS_RATINGS, "1::0114508::8::1381006850").fast).toEqual({ user: 1, item: 114508, rating: 8, timestamp: 1381006850 });
+    expect(MOVIETWEETINGS_RATINGS.normalizeItem(String(114508))).toBe("tt0114508");
+  });
+
+  it.each([
+    ["header", "userId,movieId,rating,timestamp"],
+    ["spaces", " 1, 2, 3, 1256677221"],
+    ["quotes", '"1",2,3,1256677221'],
+    ["too few columns", "1,2,3"],
+    ["too many columns", "1,2,3,1256677221,9"],
+    ["empty field", "1,,3,1256677221"],
+    ["negative rating", "1,2,-3,1256677221"],
+    ["rating out of range", "1,2,5.5,1256677221"],
+    ["dot without digits", "1,2,3.,1256677221"],
+    ["dot in an id", "1.5,2,3,1256677221"],
+    ["user zero", "0,2,3,1256677221"],
+    ["timestamp too old", "1,2,3,100"],
+    ["eleven-digit id", "12345678901,2,3,1256677221"],
+  ])("leaves the %s case to the string parser", (_name, text) => {
+    expect(bothWays(MOVIELENS_RATINGS, text).fast).toBeNull();
+  });
+
+  it("never disagrees with the string parser on generated lines", () => {
+    const field = fc.oneof(fc.nat({ max: 2_000_000_000 }).map(String), fc.constantFrom("", "3.5", "0.5", "5.0", "10", "-1", "4.25", "1e3", " 7", "x", "1256677221", "3."));
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), fc.boolean(), (fields, tweetings) => {
+        const format = tweetings ? MOVIETWEETINGS_RATINGS : MOVIELENS_RATINGS;
+        const { fast, slow } = bothWays(format, fields.join(tweetings ? "::" : ","));
+        if (fast) expect(slow).toEqual({ row: fast });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("accepts generated well-formed lines with the same values as the string parser", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: 9_999_999_999 }), fc.nat({ max: 9_999_999 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 788_918_400, max: 1_700_000_000 }), (user, item, tenths, ts) => {
+        const text = `${user},${item},${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)},${ts}`;
+        const { fast, slow } = bothWays(MOVIELENS_RATINGS, text);
+        if ("row" in slow) {
+          expect(fast).toEqual(slow.row);
+          accepted++;
+        } else expect(fast).toBeNull();
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(1000);
+  });
+});
