@@ -9,7 +9,8 @@ import { lineError, MAX_REPORTED_ERRORS, type LineError } from "./report";
 // (the newest), then write. Rows of users created in this very batch cannot conflict with anything stored, so
 // they go straight into `ratings` with COPY; rows of users seen before are staged with COPY and merged, keeping
 // the newest rating. A batch commits whole or not at all, so a killed import never leaves half a batch, and
-// re-running a batch changes nothing.
+// re-running a batch changes nothing. Three things overlap so the server is never idle: parsing the next batch,
+// writing this one, and (in long-lived processes) writing the next one on a second connection before this commits.
 
 export type BatchInput = {
   path: string;
@@ -19,6 +20,8 @@ export type BatchInput = {
   maxLines: number;
   /** How many more rejected lines the report still wants in detail. */
   errorBudget: number;
+  /** Start writing the next batch while this one commits (long-lived processes only: it holds a transaction open). */
+  overlap?: boolean;
 };
 
 export type BatchResult = {
@@ -35,25 +38,36 @@ export type BatchResult = {
 };
 
 // External id -> Tastebud id, per source, shared by the batches of an import in this process. Entries are added
-// only after their batch commits, so a rolled-back batch never leaves an id behind.
-const known = new Map<string, Map<string, number>>();
+// only after their batch commits, so a rolled-back batch never leaves an id behind. Users of rating files are keyed
+// by their number (the importer stores it in canonical form), which takes a fraction of the memory of strings:
+// the 270,000 users of The Movies Dataset stay in memory for the whole import.
+const knownUsers = new Map<string, Map<number, number>>();
+const knownItems = new Map<string, Map<string, number>>();
 
-async function idMap(client: pg.ClientBase, kind: "user" | "item", source: string): Promise<Map<string, number>> {
-  const key = `${kind}:${source}`;
-  let map = known.get(key);
+async function userMap(client: pg.ClientBase, source: string): Promise<Map<number, number>> {
+  let map = knownUsers.get(source);
   if (!map) {
-    const { rows } =
-      kind === "user"
-        ? await client.query<{ ext: string; id: number }>("SELECT external_id AS ext, id FROM users WHERE source = $1", [source])
-        : await client.query<{ ext: string; id: number }>("SELECT value AS ext, item_id AS id FROM external_ids WHERE source = $1", [source]);
+    const { rows } = await client.query<{ ext: string; id: number }>("SELECT external_id AS ext, id FROM users WHERE source = $1", [source]);
+    map = new Map();
+    for (const r of rows) if (String(Number(r.ext)) === r.ext) map.set(Number(r.ext), r.id);
+    knownUsers.set(source, map);
+  }
+  return map;
+}
+
+async function itemMap(client: pg.ClientBase, source: string): Promise<Map<string, number>> {
+  let map = knownItems.get(source);
+  if (!map) {
+    const { rows } = await client.query<{ ext: string; id: number }>("SELECT value AS ext, item_id AS id FROM external_ids WHERE source = $1", [source]);
     map = new Map(rows.map((r) => [r.ext, r.id]));
-    known.set(key, map);
+    knownItems.set(source, map);
   }
   return map;
 }
 
 export function forgetImportIds(): void {
-  known.clear();
+  knownUsers.clear();
+  knownItems.clear();
 }
 
 
@@ -65,7 +79,8 @@ type ParsedBatch = {
   userOf: Int32Array;
   itemOf: Int32Array;
   ratings: Float32Array;
-  times: Float64Array;
+  /** Unix seconds (whole, as the formats require). */
+  times: Uint32Array;
   /** Whether some (user, item) pair appears twice in the batch, so the newest must be picked. */
   repeats: boolean;
 };
@@ -90,7 +105,7 @@ async function parseBatch(input: BatchInput): Promise<ParsedBatch> {
   const userOf = new Int32Array(input.maxLines);
   const itemOf = new Int32Array(input.maxLines);
   const ratings = new Float32Array(input.maxLines);
-  const times = new Float64Array(input.maxLines);
+  const times = new Uint32Array(input.maxLines);
   const row: RatingRow = { user: 0, item: 0, rating: 0, timestamp: 0 };
   const maxTs = maxTimestamp();
   let lines = 0;
@@ -139,7 +154,7 @@ async function parseBatch(input: BatchInput): Promise<ParsedBatch> {
 }
 
 /** Which lines to write: every line, or when a pair repeats, only the newest rating of each pair. */
-function newestPerPair(uid: Int32Array, iid: Int32Array, times: Float64Array, ratings: Float32Array, n: number, repeats: boolean): Int32Array {
+function newestPerPair(uid: Int32Array, iid: Int32Array, times: Uint32Array, ratings: Float32Array, n: number, repeats: boolean): Int32Array {
   if (!repeats) return Int32Array.from({ length: n }, (_, k) => k);
   const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => uid[a] - uid[b] || iid[a] - iid[b] || times[b] - times[a] || ratings[b] - ratings[a]);
   const keep: number[] = [];
@@ -154,82 +169,144 @@ function newestPerPair(uid: Int32Array, iid: Int32Array, times: Float64Array, ra
 
 // While the database writes one batch, the next one is parsed: the two overlap instead of taking turns.
 let prefetched: { key: string; batch: Promise<ParsedBatch> } | null = null;
-const prefetchKey = (input: BatchInput) => `${input.path}:${input.start}:${input.firstLine}:${input.maxLines}:${input.format.id}`;
+const batchKey = (input: BatchInput) => `${input.path}:${input.start}:${input.firstLine}:${input.maxLines}:${input.format.id}`;
 
 function takeParsed(input: BatchInput): Promise<ParsedBatch> {
-  if (prefetched && prefetched.key === prefetchKey(input)) {
+  if (prefetched && prefetched.key === batchKey(input)) {
     const batch = prefetched.batch;
     prefetched = null;
-    return batch.then((b) => ({ ...b, result: { ...b.result, errors: b.result.errors.slice(0, input.errorBudget) } }));
+    return batch;
   }
   prefetched = null;
   return parseBatch(input);
 }
 
-export async function importRatingsBatch(databaseUrl: string, input: BatchInput): Promise<BatchResult> {
-  const { format } = input;
-  // A new file starts from what the database says now (items may have been merged since the last import).
-  if (input.start === 0) forgetImportIds();
-  const t0 = performance.now();
-  const { result, userKeys, itemKeys, userOf, itemOf, ratings, times, repeats } = await takeParsed(input);
-  if (!result.done) {
-    const next: BatchInput = { ...input, start: result.next, firstLine: result.nextLine, errorBudget: MAX_REPORTED_ERRORS };
-    prefetched = { key: prefetchKey(next), batch: parseBatch(next) };
-    prefetched.batch.catch(() => undefined);
+function prefetch(input: BatchInput, result: BatchResult): void {
+  if (result.done) return;
+  const next = nextInput(input, result);
+  prefetched = { key: batchKey(next), batch: parseBatch(next) };
+  prefetched.batch.catch(() => undefined);
+}
+
+const nextInput = (input: BatchInput, result: BatchResult): BatchInput => ({ ...input, start: result.next, firstLine: result.nextLine, errorBudget: MAX_REPORTED_ERRORS });
+
+// Connections stay open across the batches of an import (one per batch in flight).
+const pools = new Map<string, pg.Pool>();
+function poolFor(databaseUrl: string): pg.Pool {
+  let pool = pools.get(databaseUrl);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: databaseUrl, max: 3, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    pool.on("error", () => undefined); // an idle connection that drops is simply replaced
+    pools.set(databaseUrl, pool);
   }
-  if (result.loaded === 0) return result;
-  const tParsed = performance.now();
+  return pool;
+}
 
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SET LOCAL synchronous_commit = off");
-    const userIds = await idMap(client, "user", format.userSource);
-    const itemIds = await idMap(client, "item", format.itemSource);
-    const newUsers = new Map<string, number>();
-    const newItems = new Map<string, number>();
+// Placeholder items are made in their own short transactions, one at a time: two batches in flight never wait
+// on each other's items, and a rolled-back batch leaves at most unused placeholders that the next run reuses.
+let itemsLock: Promise<unknown> = Promise.resolve();
 
-    // External ids as stored: users by their number, items in the format's spelling (e.g. IMDb's tt0000001).
-    const userExt = userKeys.map(String);
+async function ensureItems(pool: pg.Pool, format: RatingFormat, itemExt: string[], itemIds: Map<string, number>): Promise<number> {
+  const run = itemsLock.then(async () => {
+    const missing = itemExt.filter((i) => !itemIds.has(i));
+    if (!missing.length) return 0;
+    const { rows } = await pool.query<{ ext: string; id: number }>(
+      `WITH ids AS (SELECT ext, nextval(pg_get_serial_sequence('items', 'id'))::int AS id FROM unnest($2::text[]) AS ext
+                    WHERE NOT EXISTS (SELECT 1 FROM external_ids e WHERE e.source = $1 AND e.value = ext)),
+            made AS (INSERT INTO items (id, kind, title, genres) SELECT id, 'movie', 'Unknown title (' || $1 || ' ' || ext || ')', '{}' FROM ids RETURNING id)
+       INSERT INTO external_ids (source, value, item_id) SELECT $1, ext, id FROM ids RETURNING value AS ext, item_id AS id`,
+      [format.itemSource, missing],
+    );
+    for (const r of rows) itemIds.set(r.ext, r.id);
+    const raced = missing.filter((i) => !itemIds.has(i));
+    if (raced.length) {
+      const found = await pool.query<{ ext: string; id: number }>("SELECT value AS ext, item_id AS id FROM external_ids WHERE source = $1 AND value = ANY($2)", [format.itemSource, raced]);
+      for (const r of found.rows) itemIds.set(r.ext, r.id);
+    }
+    return rows.length;
+  });
+  itemsLock = run.catch(() => undefined);
+  return run;
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A batch whose rows are written inside a transaction that is still open. */
+type OpenBatch = {
+  key: string;
+  client: pg.PoolClient | null;
+  /** Users this batch created, known once its ids are resolved (a later batch in flight reuses them). */
+  resolved: Promise<Map<number, number>>;
+  /** Where the next batch starts, known once this one is parsed; null at the end of the file. */
+  next: Promise<BatchInput | null>;
+  written: Promise<BatchResult>;
+};
+
+/**
+ * Starts one batch: parse (usually done ahead), resolve ids, and write, in a transaction left open for the caller to
+ * commit. `previous` is the batch before it when that one has not committed yet: this batch uses the ids of the users
+ * it created instead of inserting them again, and merges rows that may touch the same ratings only once `previous`
+ * has written all of its own (so this one waits on its locks, never the other way round). Rows of users new in this
+ * batch cannot meet any other batch's and go in at once.
+ */
+function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null): OpenBatch {
+  const { format } = input;
+  const resolved = deferred<Map<number, number>>();
+  const next = deferred<BatchInput | null>();
+  resolved.promise.catch(() => undefined);
+  next.promise.catch(() => undefined);
+  const clientPromise = pool.connect();
+  const open: OpenBatch = { key: batchKey(input), client: null, resolved: resolved.promise, next: next.promise, written: Promise.resolve(null as unknown as BatchResult) };
+  open.written = (async () => {
+    const t0 = performance.now();
+    const parsed = await takeParsed(input);
+    const { result, userKeys, itemKeys, userOf, itemOf, ratings, times, repeats } = parsed;
+    prefetch(input, result);
+    next.resolve(result.done ? null : nextInput(input, result));
+    const client = await clientPromise;
+    open.client = client;
+    const tParsed = performance.now();
+    await client.query("BEGIN; SET LOCAL synchronous_commit = off");
+    if (result.loaded === 0) {
+      resolved.resolve(new Map());
+      return result;
+    }
+    const userIds = await userMap(client, format.userSource);
+    const itemIds = await itemMap(client, format.itemSource);
+    // Items' external ids are in the format's spelling (e.g. IMDb's tt0000001).
     const itemExt = itemKeys.map((i) => format.normalizeItem(String(i)));
-    const missingUsers = userExt.filter((u) => !userIds.has(u));
+    result.itemsCreated = await ensureItems(pool, format, itemExt, itemIds);
+    const pending = previous ? await previous.resolved : new Map<number, number>();
+    const newUsers = new Map<number, number>();
+    const missingUsers = userKeys.filter((u) => !userIds.has(u) && !pending.has(u));
     if (missingUsers.length) {
       const { rows } = await client.query<{ id: number; external_id: string }>(
         `INSERT INTO users (source, external_id) SELECT $1, unnest($2::text[]) ON CONFLICT (source, external_id) DO NOTHING RETURNING id, external_id`,
-        [format.userSource, missingUsers],
+        [format.userSource, missingUsers.map(String)],
       );
-      for (const r of rows) newUsers.set(r.external_id, r.id);
+      for (const r of rows) newUsers.set(Number(r.external_id), r.id);
       result.usersCreated = rows.length;
       const raced = missingUsers.filter((u) => !newUsers.has(u));
       if (raced.length) {
-        const found = await client.query<{ id: number; external_id: string }>("SELECT id, external_id FROM users WHERE source = $1 AND external_id = ANY($2)", [format.userSource, raced]);
-        for (const r of found.rows) userIds.set(r.external_id, r.id);
+        const found = await client.query<{ id: number; external_id: string }>("SELECT id, external_id FROM users WHERE source = $1 AND external_id = ANY($2)", [format.userSource, raced.map(String)]);
+        for (const r of found.rows) userIds.set(Number(r.external_id), r.id);
       }
     }
-    const missingItems = itemExt.filter((i) => !itemIds.has(i));
-    if (missingItems.length) {
-      const { rows } = await client.query<{ ext: string; id: number }>(
-        `WITH ids AS (SELECT ext, nextval(pg_get_serial_sequence('items', 'id'))::int AS id FROM unnest($2::text[]) AS ext
-                      WHERE NOT EXISTS (SELECT 1 FROM external_ids e WHERE e.source = $1 AND e.value = ext)),
-              made AS (INSERT INTO items (id, kind, title, genres) SELECT id, 'movie', 'Unknown title (' || $1 || ' ' || ext || ')', '{}' FROM ids RETURNING id)
-         INSERT INTO external_ids (source, value, item_id) SELECT $1, ext, id FROM ids RETURNING value AS ext, item_id AS id`,
-        [format.itemSource, missingItems],
-      );
-      for (const r of rows) newItems.set(r.ext, r.id);
-      result.itemsCreated = rows.length;
-      const raced = missingItems.filter((i) => !newItems.has(i));
-      if (raced.length) {
-        const found = await client.query<{ ext: string; id: number }>("SELECT value AS ext, item_id AS id FROM external_ids WHERE source = $1 AND value = ANY($2)", [format.itemSource, raced]);
-        for (const r of found.rows) itemIds.set(r.ext, r.id);
-      }
-    }
+    resolved.resolve(newUsers);
 
     // Tastebud ids per distinct key, then per line. Lines of users created in this batch cannot conflict with
-    // anything stored and go straight in; the others are merged.
-    const userId = Int32Array.from(userExt, (u) => newUsers.get(u) ?? (userIds.get(u) as number));
-    const userIsNew = Uint8Array.from(userExt, (u) => (newUsers.has(u) ? 1 : 0));
-    const itemId = Int32Array.from(itemExt, (i) => newItems.get(i) ?? (itemIds.get(i) as number));
+    // anything stored and go straight in; the others are merged, the newest rating winning.
+    const userId = Int32Array.from(userKeys, (u) => newUsers.get(u) ?? userIds.get(u) ?? (pending.get(u) as number));
+    const userIsNew = Uint8Array.from(userKeys, (u) => (newUsers.has(u) ? 1 : 0));
+    const itemId = Int32Array.from(itemExt, (i) => itemIds.get(i) as number);
     const n = result.loaded;
     const uid = new Int32Array(n);
     const iid = new Int32Array(n);
@@ -256,6 +333,7 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
     if (merge.length) {
       await client.query("CREATE TEMP TABLE import_stage (user_id int, item_id int, rating real, rated_at timestamptz) ON COMMIT DROP");
       await copyRatingRowsBinary(client, "import_stage", { ...columns, rows: merge });
+      await previous?.written;
       const merged = await client.query(
         `INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
          ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
@@ -264,20 +342,84 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
       );
       result.changed += merged.rowCount ?? 0;
     }
-    const tWritten = performance.now();
-    await client.query("COMMIT");
     if (process.env.IMPORT_TIMINGS) {
-      console.error(`batch: parse ${Math.round(tParsed - t0)} ms, resolve ${Math.round(tResolved - tParsed)} ms, write ${Math.round(tWritten - tResolved)} ms (${direct.length} direct, ${merge.length} merged), commit ${Math.round(performance.now() - tWritten)} ms, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
+      const mb = (b: number) => Math.round(b / 2 ** 20);
+      console.error(`batch at line ${input.firstLine}: parse ${Math.round(tParsed - t0)} ms, resolve ${Math.round(tResolved - tParsed)} ms, write ${Math.round(performance.now() - tResolved)} ms (${direct.length} direct, ${merge.length} merged), memory ${Object.entries(process.memoryUsage()).map(([k, v]) => `${k} ${mb(v)}`).join(" ")} MB`);
     }
-    for (const [ext, id] of newUsers) userIds.set(ext, id);
-    for (const [ext, id] of newItems) itemIds.set(ext, id);
     return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
+  })();
+  open.written.catch((err) => {
+    resolved.reject(err);
+    next.reject(err);
+  });
+  clientPromise.then((client) => (open.client ??= client)).catch(() => undefined);
+  return open;
+}
+
+// With `overlap`, the next batch starts writing on a second connection while this one finishes; it commits only in
+// its own step, after this one, so committed batches are always a prefix of the file.
+let ahead: OpenBatch | null = null;
+
+async function finish(open: OpenBatch | null, commit: boolean): Promise<void> {
+  if (!open) return;
+  await open.written.catch(() => undefined);
+  const client = open.client;
+  if (!client) return;
+  try {
+    if (commit) await client.query("COMMIT");
+    else await client.query("ROLLBACK").catch(() => undefined);
   } finally {
-    await client.end();
+    client.release();
   }
+}
+
+// A batch started ahead that no step takes (the job was cancelled or failed) must not hold its transaction.
+const UNTAKEN_MS = 60_000;
+function leaveAhead(open: OpenBatch): OpenBatch {
+  void open.written
+    .catch(() => undefined)
+    .then(() => {
+      setTimeout(() => {
+        if (ahead === open) {
+          ahead = null;
+          void finish(open, false);
+        }
+      }, UNTAKEN_MS).unref();
+    });
+  return open;
+}
+
+export async function importRatingsBatch(databaseUrl: string, input: BatchInput): Promise<BatchResult> {
+  // A new file starts from what the database says now (items may have been merged since the last import).
+  if (input.start === 0) forgetImportIds();
+  const pool = poolFor(databaseUrl);
+  let open: OpenBatch;
+  if (ahead && ahead.key === batchKey(input)) {
+    open = ahead;
+  } else {
+    await finish(ahead, false);
+    open = startBatch(pool, input, null);
+  }
+  ahead = null;
+  let result: BatchResult;
+  try {
+    if (input.overlap) {
+      const next = await open.next;
+      if (next) ahead = leaveAhead(startBatch(pool, next, open));
+    }
+    result = await open.written;
+    await finish(open, true);
+  } catch (err) {
+    const next = ahead;
+    ahead = null;
+    await finish(next, false);
+    await finish(open, false);
+    throw err;
+  }
+  const newUsers = await open.resolved;
+  const userIds = knownUsers.get(input.format.userSource);
+  for (const [ext, id] of newUsers) userIds?.set(ext, id);
+  return { ...result, errors: result.errors.slice(0, input.errorBudget) };
 }
 
 export const errorBudgetLeft = (reported: number) => Math.max(0, MAX_REPORTED_ERRORS - reported);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { cache } from "../../cache";
 import { CATALOG_READERS, importCatalogFile, type CatalogFormat } from "../../catalog/import";
 import { recomputeCatalogStats } from "../../catalog/stats";
+import { inngestEnabled } from "../../config";
 import { databaseUrl } from "../../db/client";
 import { RATING_FORMATS } from "../../ratings/formats";
 import { errorBudgetLeft, importRatingsBatch, type BatchResult } from "../../ratings/import-ratings";
@@ -80,6 +81,8 @@ export const importJob = defineJob({
             firstLine: line,
             maxLines: payload.batch_lines,
             errorBudget: errorBudgetLeft(report.errors.length),
+            // On Inngest each step may run in another invocation: nothing may be left open between steps.
+            overlap: !inngestEnabled(),
           })) as unknown as Json,
         )) as unknown as BatchResult;
         next = batch.next;
