@@ -100,6 +100,15 @@ describe("ratings.csv import", () => {
     expect(await prisma().rating.count()).toBe(count);
   });
 
+  it("keeps one rating when two file ids were merged into one film", async () => {
+    // links.csv can tie two MovieLens ids to the same IMDb film; their ratings then meet on one item.
+    const film = await prisma().item.create({ data: { title: "Twice Listed", genres: [], externalIds: { create: [{ source: "movielens", value: "7001" }, { source: "movielens", value: "7002" }] } } });
+    const report = await runImport("ratings", file("merged-ids.csv", `userId,movieId,rating,timestamp\n61,7001,2.0,${T}\n61,7002,4.5,${T + 10}\n62,7002,3.0,${T}\n`));
+    expect(report).toMatchObject({ rows_loaded: 3, rows_rejected: 0 });
+    const stored = await prisma().rating.findMany({ where: { itemId: film.id }, orderBy: { rating: "asc" }, select: { rating: true } });
+    expect(stored.map((r) => r.rating)).toEqual([3, 4.5]);
+  });
+
   it("reports at most 100 rejected lines in detail but counts them all", async () => {
     const lines = ["userId,movieId,rating,timestamp", ...Array.from({ length: 150 }, (_, i) => `1,${i + 1},9,${T}`), `1,999,3,${T}`];
     const report = await runImport("ratings", file("many-bad.csv", lines.join("\n")), { batch_lines: 40 });

@@ -81,8 +81,6 @@ type ParsedBatch = {
   ratings: Float32Array;
   /** Unix seconds (whole, as the formats require). */
   times: Uint32Array;
-  /** Whether some (user, item) pair appears twice in the batch, so the newest must be picked. */
-  repeats: boolean;
 };
 
 function intern(keys: number[], index: Map<number, number>, key: number): number {
@@ -143,19 +141,23 @@ async function parseBatch(input: BatchInput): Promise<ParsedBatch> {
       }
     }
   }
-  // A native sort of packed (user, item) keys finds repeats far faster than sorting rows with a comparator.
-  const n = result.loaded;
-  const pairs = new Float64Array(n);
-  for (let k = 0; k < n; k++) pairs[k] = userOf[k] * 2 ** 26 + itemOf[k];
-  pairs.sort();
-  let repeats = false;
-  for (let k = 1; k < n && !repeats; k++) repeats = pairs[k] === pairs[k - 1];
-  return { result, userKeys, itemKeys, userOf, itemOf, ratings, times, repeats };
+  return { result, userKeys, itemKeys, userOf, itemOf, ratings, times };
 }
 
-/** Which lines to write: every line, or when a pair repeats, only the newest rating of each pair. */
-function newestPerPair(uid: Int32Array, iid: Int32Array, times: Uint32Array, ratings: Float32Array, n: number, repeats: boolean): Int32Array {
-  if (!repeats) return Int32Array.from({ length: n }, (_, k) => k);
+// A native sort of packed (user, item) ids finds repeats far faster than sorting rows with a comparator. The
+// scratch array is reused: this runs synchronously, one batch at a time.
+let scratch = new Float64Array(0);
+function hasRepeats(uid: Int32Array, iid: Int32Array, n: number): boolean {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  const pairs = scratch.subarray(0, n);
+  for (let k = 0; k < n; k++) pairs[k] = uid[k] * 2 ** 26 + iid[k];
+  pairs.sort();
+  for (let k = 1; k < n; k++) if (pairs[k] === pairs[k - 1]) return true;
+  return false;
+}
+
+/** The lines to write when some (user, item) pair repeats: the newest rating of each pair, then the higher. */
+function newestPerPair(uid: Int32Array, iid: Int32Array, times: Uint32Array, ratings: Float32Array, n: number): Int32Array {
   const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => uid[a] - uid[b] || iid[a] - iid[b] || times[b] - times[a] || ratings[b] - ratings[a]);
   const keep: number[] = [];
   for (let x = 0; x < order.length; x++) {
@@ -268,7 +270,7 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
   open.written = (async () => {
     const t0 = performance.now();
     const parsed = await takeParsed(input);
-    const { result, userKeys, itemKeys, userOf, itemOf, ratings, times, repeats } = parsed;
+    const { result, userKeys, itemKeys, userOf, itemOf, ratings, times } = parsed;
     prefetch(input, result);
     next.resolve(result.done ? null : nextInput(input, result));
     const client = await clientPromise;
@@ -314,13 +316,15 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
       uid[k] = userId[userOf[k]];
       iid[k] = itemId[itemOf[k]];
     }
-    const keep = newestPerPair(uid, iid, times, ratings, n, repeats);
+    // Two lines may name the same pair, also through two file ids that were merged into one item.
+    const keep = hasRepeats(uid, iid, n) ? newestPerPair(uid, iid, times, ratings, n) : null;
+    const kept = keep ? keep.length : n;
     let directCount = 0;
-    for (const k of keep) directCount += userIsNew[userOf[k]];
+    for (let x = 0; x < kept; x++) directCount += userIsNew[userOf[keep ? keep[x] : x]];
     const direct = new Int32Array(directCount);
-    const merge = new Int32Array(keep.length - directCount);
-    for (let x = 0, d = 0, m = 0; x < keep.length; x++) {
-      const k = keep[x];
+    const merge = new Int32Array(kept - directCount);
+    for (let x = 0, d = 0, m = 0; x < kept; x++) {
+      const k = keep ? keep[x] : x;
       if (userIsNew[userOf[k]]) direct[d++] = k;
       else merge[m++] = k;
     }
