@@ -64,3 +64,27 @@ describe("byte-level rating parser", () => {
     expect(accepted).toBeGreaterThan(1000);
   });
 });
+
+describe("reading a file line by line", () => {
+  it("gives every line with its number and the offset after it, whatever the read size, with BOM and CRLF", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { readLines } = await import("../lib/ratings/lines");
+    const text = "\uFEFFuserId,movieId\r\n1,2\r\n" + "x".repeat(40) + "\n\n3,4\nlast line without newline";
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "lines-")), "f.csv");
+    writeFileSync(file, text);
+    const expected = ["userId,movieId", "1,2", "x".repeat(40), "", "3,4", "last line without newline"];
+    for (const readBytes of [1, 3, 7, 64, 1 << 16]) {
+      const lines = [];
+      for await (const line of readLines(file, { start: 0, firstLineNumber: 1, readBytes })) lines.push(line);
+      expect(lines.map((l) => l.text)).toEqual(expected);
+      expect(lines.map((l) => l.number)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(lines.at(-1)?.end).toBe(Buffer.byteLength(text));
+      // Resuming from any line's end offset gives exactly the lines after it.
+      const resumed = [];
+      for await (const line of readLines(file, { start: lines[1].end, firstLineNumber: 3, readBytes })) resumed.push(line.text);
+      expect(resumed).toEqual(expected.slice(2));
+    }
+  });
+});

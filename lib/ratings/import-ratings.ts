@@ -43,6 +43,8 @@ export type BatchResult = {
 // the 270,000 users of The Movies Dataset stay in memory for the whole import.
 const knownUsers = new Map<string, Map<number, number>>();
 const knownItems = new Map<string, Map<string, number>>();
+/** The file's numeric item id -> Tastebud id, per format, so known items need no string per line batch. */
+const knownItemKeys = new Map<string, Map<number, number>>();
 
 async function userMap(client: pg.ClientBase, source: string): Promise<Map<number, number>> {
   let map = knownUsers.get(source);
@@ -68,6 +70,7 @@ async function itemMap(client: pg.ClientBase, source: string): Promise<Map<strin
 export function forgetImportIds(): void {
   knownUsers.clear();
   knownItems.clear();
+  knownItemKeys.clear();
 }
 
 
@@ -282,10 +285,16 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
       return result;
     }
     const userIds = await userMap(client, format.userSource);
-    const itemIds = await itemMap(client, format.itemSource);
-    // Items' external ids are in the format's spelling (e.g. IMDb's tt0000001).
-    const itemExt = itemKeys.map((i) => format.normalizeItem(String(i)));
-    result.itemsCreated = await ensureItems(pool, format, itemExt, itemIds);
+    let byKey = knownItemKeys.get(format.id);
+    if (!byKey) knownItemKeys.set(format.id, (byKey = new Map()));
+    const unknownKeys = itemKeys.filter((k) => !byKey.has(k));
+    if (unknownKeys.length) {
+      const itemIds = await itemMap(client, format.itemSource);
+      // Items' external ids are in the format's spelling (e.g. IMDb's tt0000001).
+      const itemExt = unknownKeys.map((k) => format.normalizeItem(String(k)));
+      result.itemsCreated = await ensureItems(pool, format, itemExt, itemIds);
+      unknownKeys.forEach((k, j) => byKey.set(k, itemIds.get(itemExt[j]) as number));
+    }
     const pending = previous ? await previous.resolved : new Map<number, number>();
     const newUsers = new Map<number, number>();
     const missingUsers = userKeys.filter((u) => !userIds.has(u) && !pending.has(u));
@@ -308,7 +317,7 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     // anything stored and go straight in; the others are merged, the newest rating winning.
     const userId = Int32Array.from(userKeys, (u) => newUsers.get(u) ?? userIds.get(u) ?? (pending.get(u) as number));
     const userIsNew = Uint8Array.from(userKeys, (u) => (newUsers.has(u) ? 1 : 0));
-    const itemId = Int32Array.from(itemExt, (i) => itemIds.get(i) as number);
+    const itemId = Int32Array.from(itemKeys, (k) => byKey.get(k) as number);
     const n = result.loaded;
     const uid = new Int32Array(n);
     const iid = new Int32Array(n);

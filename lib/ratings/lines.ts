@@ -10,28 +10,39 @@ export type LineChunk = { buf: Buffer; count: number; starts: Int32Array; ends: 
 
 const BOM = [0xef, 0xbb, 0xbf];
 
-export async function* lineChunks(path: string, opts: { start: number; firstLineNumber: number }): AsyncGenerator<LineChunk> {
-  const stream = createReadStream(path, { start: opts.start, highWaterMark: 1 << 20 });
+export async function* lineChunks(path: string, opts: { start: number; firstLineNumber: number; readBytes?: number }): AsyncGenerator<LineChunk> {
+  const stream = createReadStream(path, { start: opts.start, highWaterMark: opts.readBytes ?? 256 << 10 });
   let carry: Buffer | null = null;
   let offset = opts.start;
   let number = opts.firstLineNumber;
   let first = opts.start === 0;
-  let starts = new Int32Array(1 << 15);
-  let ends = new Int32Array(1 << 15);
-  let nexts = new Float64Array(1 << 15);
+  let starts = new Int32Array(1 << 13);
+  let ends = new Int32Array(1 << 13);
+  let nexts = new Float64Array(1 << 13);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const base = offset - (carry?.length ?? 0);
-      carry = null;
+      const base = offset;
+      offset += chunk.length;
       let from = 0;
-      if (first) {
+      // A line cut by the previous read is joined on its own, without copying the whole chunk.
+      if (carry) {
+        const nl = chunk.indexOf(0x0a);
+        if (nl === -1) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
+        }
+        const line = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+        carry = null;
+        const end = line.length - 1;
+        const joined = { buf: line, count: 1, starts: Int32Array.of(0), ends: Int32Array.of(end > 0 && line[end - 1] === 0x0d ? end - 1 : end), nexts: Float64Array.of(base + nl + 1), firstNumber: number };
+        yield first ? skipBom(joined) : joined;
         first = false;
-        if (buf.length >= 3 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2]) from = 3;
+        number++;
+        from = nl + 1;
       }
       let count = 0;
       for (;;) {
-        const nl = buf.indexOf(0x0a, from);
+        const nl = chunk.indexOf(0x0a, from);
         if (nl === -1) break;
         if (count === starts.length) {
           starts = grow(starts, new Int32Array(count * 2));
@@ -39,25 +50,34 @@ export async function* lineChunks(path: string, opts: { start: number; firstLine
           nexts = grow(nexts, new Float64Array(count * 2));
         }
         starts[count] = from;
-        ends[count] = nl > from && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+        ends[count] = nl > from && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
         nexts[count] = base + nl + 1;
         count++;
         from = nl + 1;
       }
-      if (from < buf.length) carry = Buffer.from(buf.subarray(from));
-      offset += chunk.length;
+      if (from < chunk.length) carry = Buffer.from(chunk.subarray(from));
       if (count > 0) {
-        yield { buf, count, starts, ends, nexts, firstNumber: number };
+        const lines = { buf: chunk, count, starts, ends, nexts, firstNumber: number };
+        yield first ? skipBom(lines) : lines;
+        first = false;
         number += count;
       }
     }
     if (carry && carry.length > 0) {
       const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
-      yield { buf: carry, count: 1, starts: Int32Array.of(0), ends: Int32Array.of(end), nexts: Float64Array.of(offset), firstNumber: number };
+      const last = { buf: carry, count: 1, starts: Int32Array.of(0), ends: Int32Array.of(end), nexts: Float64Array.of(offset), firstNumber: number };
+      yield first ? skipBom(last) : last;
     }
   } finally {
     stream.destroy();
   }
+}
+
+/** The file's first line, without a UTF-8 byte order mark. */
+function skipBom(chunk: LineChunk): LineChunk {
+  const at = chunk.starts[0];
+  if (chunk.ends[0] - at >= 3 && chunk.buf[at] === BOM[0] && chunk.buf[at + 1] === BOM[1] && chunk.buf[at + 2] === BOM[2]) chunk.starts[0] = at + 3;
+  return chunk;
 }
 
 function grow<T extends Int32Array | Float64Array>(small: T, bigger: T): T {
@@ -65,7 +85,7 @@ function grow<T extends Int32Array | Float64Array>(small: T, bigger: T): T {
   return bigger;
 }
 
-export async function* readLines(path: string, opts: { start: number; firstLineNumber: number }): AsyncGenerator<Line> {
+export async function* readLines(path: string, opts: { start: number; firstLineNumber: number; readBytes?: number }): AsyncGenerator<Line> {
   for await (const chunk of lineChunks(path, opts)) {
     for (let k = 0; k < chunk.count; k++) {
       yield { text: chunk.buf.toString("utf8", chunk.starts[k], chunk.ends[k]), number: chunk.firstNumber + k, end: chunk.nexts[k] };
