@@ -2,7 +2,7 @@
 // bundle on plain node. Compared with tsx there is no loader thread: the process starts faster and holds ~50 MB
 // less, which matters for the importer's memory budget.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -16,10 +16,13 @@ if (!name || !existsSync(entry)) {
 const outDir = path.join(root, "node_modules", ".cache", "tastebud-cli");
 mkdirSync(outDir, { recursive: true });
 const out = path.join(outDir, `${name}.mjs`);
+// Built to a file of its own and renamed into place, so two runs at once never load a half-written bundle.
+const building = path.join(outDir, `${name}.${process.pid}.mjs`);
 execFileSync(
   path.join(root, "node_modules", ".bin", "esbuild"),
-  [entry, "--bundle", "--platform=node", "--format=esm", "--packages=external", "--target=node20", `--outfile=${out}`, "--log-level=warning"],
+  [entry, "--bundle", "--platform=node", "--format=esm", "--packages=external", "--target=node20", `--outfile=${building}`, "--log-level=warning"],
   { stdio: "inherit" },
 );
+renameSync(building, out);
 process.argv = [process.argv[0], out, ...args];
 await import(pathToFileURL(out).href);

@@ -88,3 +88,18 @@ describe("reading a file line by line", () => {
     }
   });
 });
+
+describe("a file without line breaks", () => {
+  it("is refused with the line it stopped at instead of being read into memory whole", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { readLines } = await import("../lib/ratings/lines");
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "lines-")), "cr-only.csv");
+    writeFileSync(file, "userId,movieId,rating,timestamp\n" + "1,2,3,1256677221\r".repeat(100_000));
+    const read = async () => {
+      for await (const line of readLines(file, { start: 0, firstLineNumber: 1 })) void line;
+    };
+    await expect(read()).rejects.toThrow("Line 2 is longer than 1 MB: lines must end with a newline (\\n)");
+  });
+});

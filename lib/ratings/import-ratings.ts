@@ -247,7 +247,9 @@ function deferred<T>() {
 /** A batch whose rows are written inside a transaction that is still open. */
 type OpenBatch = {
   key: string;
-  client: pg.PoolClient | null;
+  connection: Promise<pg.PoolClient>;
+  /** Set once the transaction is committed or rolled back and the connection returned. */
+  finished: boolean;
   /** Users this batch created, known once its ids are resolved (a later batch in flight reuses them). */
   resolved: Promise<Map<number, number>>;
   /** Where the next batch starts, known once this one is parsed; null at the end of the file. */
@@ -268,16 +270,18 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
   const next = deferred<BatchInput | null>();
   resolved.promise.catch(() => undefined);
   next.promise.catch(() => undefined);
-  const clientPromise = pool.connect();
-  const open: OpenBatch = { key: batchKey(input), client: null, resolved: resolved.promise, next: next.promise, written: Promise.resolve(null as unknown as BatchResult) };
+  // While a connection is checked out the pool does not listen for its errors: a server that ends the session
+  // would otherwise crash the process with an unhandled 'error' event.
+  const connection = pool.connect().then((client) => client.on("error", ignoreError));
+  connection.catch(() => undefined);
+  const open: OpenBatch = { key: batchKey(input), connection, finished: false, resolved: resolved.promise, next: next.promise, written: Promise.resolve(null as unknown as BatchResult) };
   open.written = (async () => {
     const t0 = performance.now();
     const parsed = await takeParsed(input);
     const { result, userKeys, itemKeys, userOf, itemOf, ratings, times } = parsed;
     prefetch(input, result);
     next.resolve(result.done ? null : nextInput(input, result));
-    const client = await clientPromise;
-    open.client = client;
+    const client = await connection;
     const tParsed = performance.now();
     await client.query("BEGIN; SET LOCAL synchronous_commit = off");
     if (result.loaded === 0) {
@@ -318,10 +322,13 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     const userId = Int32Array.from(userKeys, (u) => newUsers.get(u) ?? userIds.get(u) ?? (pending.get(u) as number));
     const userIsNew = Uint8Array.from(userKeys, (u) => (newUsers.has(u) ? 1 : 0));
     const itemId = Int32Array.from(itemKeys, (k) => byKey.get(k) as number);
+    // From here on the line arrays hold Tastebud ids (converted in place: no second copy of the batch).
     const n = result.loaded;
-    const uid = new Int32Array(n);
-    const iid = new Int32Array(n);
+    const fresh = new Uint8Array(n);
+    const uid = userOf;
+    const iid = itemOf;
     for (let k = 0; k < n; k++) {
+      fresh[k] = userIsNew[userOf[k]];
       uid[k] = userId[userOf[k]];
       iid[k] = itemId[itemOf[k]];
     }
@@ -329,12 +336,12 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     const keep = hasRepeats(uid, iid, n) ? newestPerPair(uid, iid, times, ratings, n) : null;
     const kept = keep ? keep.length : n;
     let directCount = 0;
-    for (let x = 0; x < kept; x++) directCount += userIsNew[userOf[keep ? keep[x] : x]];
+    for (let x = 0; x < kept; x++) directCount += fresh[keep ? keep[x] : x];
     const direct = new Int32Array(directCount);
     const merge = new Int32Array(kept - directCount);
     for (let x = 0, d = 0, m = 0; x < kept; x++) {
       const k = keep ? keep[x] : x;
-      if (userIsNew[userOf[k]]) direct[d++] = k;
+      if (fresh[k]) direct[d++] = k;
       else merge[m++] = k;
     }
     const tResolved = performance.now();
@@ -365,7 +372,6 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     resolved.reject(err);
     next.reject(err);
   });
-  clientPromise.then((client) => (open.client ??= client)).catch(() => undefined);
   return open;
 }
 
@@ -373,33 +379,44 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
 // its own step, after this one, so committed batches are always a prefix of the file.
 let ahead: OpenBatch | null = null;
 
+const ignoreError = () => undefined;
+
+/** Commits or rolls back a batch's transaction and returns its connection, once; a failed COMMIT is rethrown. */
 async function finish(open: OpenBatch | null, commit: boolean): Promise<void> {
-  if (!open) return;
+  if (!open || open.finished) return;
+  open.finished = true;
   await open.written.catch(() => undefined);
-  const client = open.client;
+  const client = await open.connection.catch(() => null);
   if (!client) return;
+  let failure: Error | undefined;
   try {
-    if (commit) await client.query("COMMIT");
-    else await client.query("ROLLBACK").catch(() => undefined);
+    await client.query(commit ? "COMMIT" : "ROLLBACK");
+  } catch (err) {
+    failure = err as Error;
   } finally {
-    client.release();
+    client.off("error", ignoreError);
+    // A connection whose COMMIT or ROLLBACK failed is broken: the pool destroys it instead of reusing it.
+    client.release(failure);
   }
+  if (failure && commit) throw failure;
 }
 
-// A batch started ahead that no step takes (the job was cancelled or failed) must not hold its transaction.
+// A batch started ahead that no step takes within a minute (the job was cancelled or failed between steps) must
+// not keep its transaction and locks.
 const UNTAKEN_MS = 60_000;
-function leaveAhead(open: OpenBatch): OpenBatch {
-  void open.written
-    .catch(() => undefined)
-    .then(() => {
-      setTimeout(() => {
-        if (ahead === open) {
-          ahead = null;
-          void finish(open, false);
-        }
-      }, UNTAKEN_MS).unref();
-    });
-  return open;
+function armAheadTimer(): void {
+  const waiting = ahead;
+  if (!waiting) return;
+  setTimeout(() => {
+    if (ahead === waiting) void abandonImport();
+  }, UNTAKEN_MS).unref();
+}
+
+/** Rolls back a batch started ahead: the import stopped (failed, cancelled) before the step that would commit it. */
+export async function abandonImport(): Promise<void> {
+  const waiting = ahead;
+  ahead = null;
+  await finish(waiting, false);
 }
 
 export async function importRatingsBatch(databaseUrl: string, input: BatchInput): Promise<BatchResult> {
@@ -409,26 +426,25 @@ export async function importRatingsBatch(databaseUrl: string, input: BatchInput)
   let open: OpenBatch;
   if (ahead && ahead.key === batchKey(input)) {
     open = ahead;
+    ahead = null;
   } else {
-    await finish(ahead, false);
+    await abandonImport();
     open = startBatch(pool, input, null);
   }
-  ahead = null;
   let result: BatchResult;
   try {
     if (input.overlap) {
       const next = await open.next;
-      if (next) ahead = leaveAhead(startBatch(pool, next, open));
+      if (next) ahead = startBatch(pool, next, open);
     }
     result = await open.written;
     await finish(open, true);
   } catch (err) {
-    const next = ahead;
-    ahead = null;
-    await finish(next, false);
+    await abandonImport();
     await finish(open, false);
     throw err;
   }
+  armAheadTimer();
   const newUsers = await open.resolved;
   const userIds = knownUsers.get(input.format.userSource);
   for (const [ext, id] of newUsers) userIds?.set(ext, id);

@@ -9,6 +9,8 @@ export type Line = { text: string; number: number; end: number };
 export type LineChunk = { buf: Buffer; count: number; starts: Int32Array; ends: Int32Array; nexts: Float64Array; firstNumber: number };
 
 const BOM = [0xef, 0xbb, 0xbf];
+// Memory stays bounded by the read size plus one line; a file without line breaks is refused, not buffered whole.
+const MAX_LINE_BYTES = 1 << 20;
 
 export async function* lineChunks(path: string, opts: { start: number; firstLineNumber: number; readBytes?: number }): AsyncGenerator<LineChunk> {
   const stream = createReadStream(path, { start: opts.start, highWaterMark: opts.readBytes ?? 256 << 10 });
@@ -29,6 +31,7 @@ export async function* lineChunks(path: string, opts: { start: number; firstLine
         const nl = chunk.indexOf(0x0a);
         if (nl === -1) {
           carry = Buffer.concat([carry, chunk]);
+          if (carry.length > MAX_LINE_BYTES) throw new Error(`Line ${number} is longer than ${MAX_LINE_BYTES >> 20} MB: lines must end with a newline (\\n)`);
           continue;
         }
         const line = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
@@ -56,6 +59,7 @@ export async function* lineChunks(path: string, opts: { start: number; firstLine
         from = nl + 1;
       }
       if (from < chunk.length) carry = Buffer.from(chunk.subarray(from));
+      if (carry && carry.length > MAX_LINE_BYTES) throw new Error(`Line ${number + count} is longer than ${MAX_LINE_BYTES >> 20} MB: lines must end with a newline (\\n)`);
       if (count > 0) {
         const lines = { buf: chunk, count, starts, ends, nexts, firstNumber: number };
         yield first ? skipBom(lines) : lines;

@@ -7,7 +7,7 @@ import { recomputeCatalogStats } from "../../catalog/stats";
 import { inngestEnabled } from "../../config";
 import { databaseUrl } from "../../db/client";
 import { RATING_FORMATS } from "../../ratings/formats";
-import { errorBudgetLeft, importRatingsBatch, type BatchResult } from "../../ratings/import-ratings";
+import { abandonImport, errorBudgetLeft, importRatingsBatch, type BatchResult } from "../../ratings/import-ratings";
 import { emptyReport, type ImportReport } from "../../ratings/report";
 import { RATINGS_EPOCH_KEY } from "../../ratings/cache-keys";
 import { defineJob, type Json } from "../types";
@@ -72,37 +72,42 @@ export const importJob = defineJob({
       let next = 0;
       let line = 1;
       let doneBytesAtStart: number | null = null;
-      for (let k = 0; ; k++) {
-        const batch = (await step.run(`batch-${k}`, async () =>
-          (await importRatingsBatch(databaseUrl(), {
-            path: payload.path,
-            format,
-            start: next,
-            firstLine: line,
-            maxLines: payload.batch_lines,
-            errorBudget: errorBudgetLeft(report.errors.length),
-            // On Inngest each step may run in another invocation: nothing may be left open between steps.
-            overlap: !inngestEnabled(),
-          })) as unknown as Json,
-        )) as unknown as BatchResult;
-        next = batch.next;
-        line = batch.nextLine;
-        report.rows_read += batch.read;
-        report.rows_loaded += batch.loaded;
-        report.rows_rejected += batch.rejected;
-        report.rows_changed += batch.changed;
-        report.users_created += batch.usersCreated;
-        report.items_created += batch.itemsCreated;
-        report.errors.push(...batch.errors.slice(0, errorBudgetLeft(report.errors.length)));
-        doneBytesAtStart ??= k === 0 ? 0 : next;
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = elapsed > 0 ? (next - doneBytesAtStart) / elapsed : 0;
-        const rowsRate = elapsed > 0 ? Math.round(report.rows_read / elapsed) : 0;
-        await progress(
-          Math.min(95, Math.floor((next / Math.max(1, size)) * 95)),
-          `${human(next)} of ${human(size)} · ${report.rows_read.toLocaleString("en")} rows · ${rowsRate.toLocaleString("en")} rows/s · ETA ${eta(rate > 0 ? (size - next) / rate : NaN)}`,
-        );
-        if (batch.done) break;
+      // A cancel or failure between steps leaves the batch started ahead uncommitted: roll it back at once.
+      try {
+        for (let k = 0; ; k++) {
+          const batch = (await step.run(`batch-${k}`, async () =>
+            (await importRatingsBatch(databaseUrl(), {
+              path: payload.path,
+              format,
+              start: next,
+              firstLine: line,
+              maxLines: payload.batch_lines,
+              errorBudget: errorBudgetLeft(report.errors.length),
+              // On Inngest each step may run in another invocation: nothing may be left open between steps.
+              overlap: !inngestEnabled(),
+            })) as unknown as Json,
+          )) as unknown as BatchResult;
+          next = batch.next;
+          line = batch.nextLine;
+          report.rows_read += batch.read;
+          report.rows_loaded += batch.loaded;
+          report.rows_rejected += batch.rejected;
+          report.rows_changed += batch.changed;
+          report.users_created += batch.usersCreated;
+          report.items_created += batch.itemsCreated;
+          report.errors.push(...batch.errors.slice(0, errorBudgetLeft(report.errors.length)));
+          doneBytesAtStart ??= k === 0 ? 0 : next;
+          const elapsed = (Date.now() - started) / 1000;
+          const rate = elapsed > 0 ? (next - doneBytesAtStart) / elapsed : 0;
+          const rowsRate = elapsed > 0 ? Math.round(report.rows_read / elapsed) : 0;
+          await progress(
+            Math.min(95, Math.floor((next / Math.max(1, size)) * 95)),
+            `${human(next)} of ${human(size)} · ${report.rows_read.toLocaleString("en")} rows · ${rowsRate.toLocaleString("en")} rows/s · ETA ${eta(rate > 0 ? (size - next) / rate : NaN)}`,
+          );
+          if (batch.done) break;
+        }
+      } finally {
+        await abandonImport();
       }
       if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
     } else {
