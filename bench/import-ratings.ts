@@ -67,9 +67,9 @@ async function main() {
     console.log(`psql \\copy:       ${(psql.ms / 1000).toFixed(1)} s, ${fmt(psqlRate)} rows/s`);
 
     // As `npm run import` runs it (package.json): fewer malloc arenas, large blocks given back to the system at once
-    // (a fixed mmap threshold), a small young generation, and Prisma's
+    // (a fixed mmap threshold), a small young generation, a collection between batches (--expose-gc), and Prisma's
     // WebAssembly query compiler left on V8's baseline tier (its optimised code alone is ~30 MB) keep RSS down.
-    const importer = await runMeasured(process.execPath, ["--max-semi-space-size=2", "--liftoff-only", "scripts/run.mjs", "import", "ratings", file], { ...process.env, MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072", DATABASE_URL: db.url, LOG_LEVEL: "warn" });
+    const importer = await runMeasured(process.execPath, ["--max-semi-space-size=2", "--liftoff-only", "--expose-gc", "scripts/run.mjs", "import", "ratings", file], { ...process.env, MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072", DATABASE_URL: db.url, LOG_LEVEL: "warn" });
     if (importer.code !== 0) throw new Error(`importer failed:\n${importer.stdout}`);
     const rate = ROWS / (importer.ms / 1000);
     console.log(`tastebud importer: ${(importer.ms / 1000).toFixed(1)} s, ${fmt(rate)} rows/s, peak RSS ${importer.peakRssMb} MB (includes stats recompute)`);
