@@ -104,11 +104,14 @@ async function main() {
     const bareHit = await load("http://127.0.0.1:3211", barePaths, {});
     const appHit = await load("http://127.0.0.1:3210", appPaths, {});
     const appMiss = await load("http://127.0.0.1:3210", missUids.map((u) => `/api/v1/rates/${u}`), { amount: missUids.length });
+    // What one Next.js process does with a route that returns {"status": "ok"}: the floor under the figures above.
+    const floor = await load("http://127.0.0.1:3210", ["/api/v1/healthcheck"], {});
     const row = (name: string, r: Result) =>
       console.log(`${name.padEnd(28)} ${fmt(r.rps).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx} of ${fmt(r.total)}`);
     row("bare node:http, cache hit", bareHit);
     row("tastebud, cache hit", appHit);
     row("tastebud, cache miss", appMiss);
+    row("tastebud, trivial route (floor)", floor);
     console.log(`hit throughput ratio tastebud/bare: ${(appHit.rps / bareHit.rps).toFixed(2)} (goal >= 0.4); hit p99 ${appHit.p99} ms (goal <= 15); miss p99 ${appMiss.p99} ms (goal <= 30)`);
   } finally {
     app.kill("SIGTERM");

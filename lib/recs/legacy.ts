@@ -3,8 +3,8 @@ import { badRequest } from "../api/errors";
 import { prisma } from "../db/client";
 import { applyFeedbackBatch } from "../feedback/service";
 import { deleteRatingsOf } from "../ratings/cleanup";
-import { bumpRecsEpoch, invalidateAllRecs, markCatalogChanged, recsCacheKey, topForUser } from "./service";
-import { cache } from "../cache";
+import { bumpRecsEpoch, invalidateAllRecs, markCatalogChanged, RECS_EPOCH_KEY, recsCacheKey, topForUser } from "./service";
+import { cache, remember } from "../cache";
 
 // The grader-facing service's contract: items, users and reactions named by the caller's own string ids, kept in
 // the `legacy` namespace so a cleanup removes exactly what these endpoints created.
@@ -83,7 +83,12 @@ export async function interact(input: z.infer<typeof InteractSchema>): Promise<n
 
 /** The JSON text `{"item_ids": [...]}`: cached whole until the user reacts, items are added, or a cleanup. */
 export async function legacyRecs(userExternalId: string, limit = 100): Promise<{ raw: string; hit: boolean }> {
-  const user = await prisma().user.findUnique({ where: { source_externalId: { source: LEGACY, externalId: userExternalId } }, select: { id: true } });
+  // The grader asks for the same users again and again: their ids are remembered until the next cleanup, which
+  // moves the epoch (users not seen yet are looked up each time, as /interact may create them at any moment).
+  const [epoch] = await cache().mget<number>(RECS_EPOCH_KEY);
+  const user = await remember(`legacy:user:v1:${epoch ?? 0}:${userExternalId}`, 3600, () =>
+    prisma().user.findUnique({ where: { source_externalId: { source: LEGACY, externalId: userExternalId } }, select: { id: true } }),
+  );
   // An unknown user gets the cold-start list: popular items in the grader's catalog.
   const userId = user?.id ?? -1;
   const key = `${(await recsCacheKey(userId, { cacheTag: "legacy" })).key}:legacy:${limit}`;
