@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { readLines } from "../lib/ratings/lines";
 import { maxTimestamp, MOVIELENS_RATINGS, MOVIETWEETINGS_RATINGS, parseRatingBytes, type RatingFormat, type RatingRow } from "../lib/ratings/formats";
 
 // The importer reads plain lines from their bytes and sends everything else through the string parser; the two
@@ -65,15 +69,16 @@ describe("byte-level rating parser", () => {
   });
 });
 
+function tempFile(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "lines-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
 describe("reading a file line by line", () => {
   it("gives every line with its number and the offset after it, whatever the read size, with BOM and CRLF", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
-    const { readLines } = await import("../lib/ratings/lines");
     const text = "\uFEFFuserId,movieId\r\n1,2\r\n" + "x".repeat(40) + "\n\n3,4\nlast line without newline";
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "lines-")), "f.csv");
-    writeFileSync(file, text);
+    const file = tempFile("f.csv", text);
     const expected = ["userId,movieId", "1,2", "x".repeat(40), "", "3,4", "last line without newline"];
     for (const readBytes of [1, 3, 7, 64, 1 << 16]) {
       const lines = [];
@@ -91,12 +96,7 @@ describe("reading a file line by line", () => {
 
 describe("a file without line breaks", () => {
   it("is refused with the line it stopped at instead of being read into memory whole", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
-    const { readLines } = await import("../lib/ratings/lines");
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "lines-")), "cr-only.csv");
-    writeFileSync(file, "userId,movieId,rating,timestamp\n" + "1,2,3,1256677221\r".repeat(100_000));
+    const file = tempFile("cr-only.csv", "userId,movieId,rating,timestamp\n" + "1,2,3,1256677221\r".repeat(100_000));
     const read = async () => {
       for await (const line of readLines(file, { start: 0, firstLineNumber: 1 })) void line;
     };
