@@ -15,6 +15,7 @@ import { prisma } from "../lib/db/client";
 import { CreateExperimentSchema } from "../lib/experiments/schemas";
 import { createExperiment } from "../lib/experiments/service";
 import { stopJobRunner } from "../lib/jobs/embedded";
+import { executeJob } from "../lib/jobs/execute";
 import { createJobRecord } from "../lib/jobs/store";
 import { useTestDatabase } from "./support/db";
 import { call, expectProblem, type CallResult } from "./support/http";
@@ -154,6 +155,22 @@ describe("Idempotency-Key", () => {
     expect(b.headers.get("idempotent-replayed")).toBeNull();
     expect(aAgain.headers.get("idempotent-replayed")).toBe("true");
     expect(aAgain.body).toEqual(a.body);
+  });
+
+  it("is forgotten after a day by the hourly job, and a repeat then runs as a new request", async () => {
+    const old = `old-${randomUUID()}`;
+    const fresh = `fresh-${randomUUID()}`;
+    const send = (key: string) => call(feedbackRoute, { method: "POST", token: writer, body: { item_id: itemId, type: "like" }, headers: { "idempotency-key": key } });
+    await send(old);
+    await send(fresh);
+    await prisma().idempotencyKey.updateMany({ where: { key: old }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
+    const job = await createJobRecord({ kind: "expire-idempotency-keys", ownerId: null, payload: {}, maxAttempts: 1 });
+    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1 });
+    expect(outcome.status).toBe("succeeded");
+    expect((outcome.result as { removed: number }).removed).toBeGreaterThanOrEqual(1);
+    expect(await prisma().idempotencyKey.count({ where: { key: { in: [old, fresh] } } })).toBe(1);
+    expect((await send(old)).headers.get("idempotent-replayed")).toBeNull();
+    expect((await send(fresh)).headers.get("idempotent-replayed")).toBe("true");
   });
 
   it("is freed when the request fails, so the same key can carry a corrected request", async () => {

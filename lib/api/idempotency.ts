@@ -95,3 +95,14 @@ export async function once(scope: IdempotencyScope, key: string, request: unknow
   }
   return new Response(text === "" ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
+
+/** A day, as Stripe keeps its keys: a client retries within minutes, and the table must not grow forever. */
+export const IDEMPOTENCY_KEEP_HOURS = 24;
+
+/** Forgets keys whose first request is older than `hours`; a repeat after that runs as a new request. */
+export async function expireIdempotencyKeys(hours = IDEMPOTENCY_KEEP_HOURS): Promise<number> {
+  const { count } = await prisma()
+    .$primary()
+    .idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - hours * 3600_000) } } });
+  return count;
+}

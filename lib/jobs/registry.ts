@@ -1,4 +1,5 @@
 import { catalogStatsJob } from "./handlers/catalog-stats";
+import { expireIdempotencyKeysJob } from "./handlers/expire-idempotency-keys";
 import { importJob } from "./handlers/import";
 import { retrainJob } from "./handlers/retrain";
 import { evaluationJob } from "../experiments/offline";
@@ -28,3 +29,4 @@ registerJob(evaluationJob);
 registerJob(llmPicksJob);
 registerJob(lastfmImportJob);
 registerJob(lastfmCrawlJob);
+registerJob(expireIdempotencyKeysJob);
