@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as addItems } from "../app/api/v1/add_items/route";
 import { POST as importRoute } from "../app/api/v1/imports/[kind]/route";
 import { POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
 import { GET as openapiRoute } from "../app/api/v1/openapi.json/route";
 import { POST as tokensRoute } from "../app/api/v1/tokens/route";
+import { once } from "../lib/api/idempotency";
 import { OPERATIONS, type Operation } from "../lib/api/openapi";
 import { createToken } from "../lib/auth/tokens";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
@@ -171,6 +172,26 @@ describe("Idempotency-Key", () => {
     expect(await prisma().idempotencyKey.count({ where: { key: { in: [old, fresh] } } })).toBe(1);
     expect((await send(old)).headers.get("idempotent-replayed")).toBeNull();
     expect((await send(fresh)).headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("takes over a key abandoned by a crashed request once: a retry sent alongside gets 409", async () => {
+    const key = `abandoned-${randomUUID()}`;
+    const scope = { userId: writerUser.id };
+    const request = { method: "POST", path: "/api/v1/me/feedback", body: { n: 1 } };
+    // The first request "crashes": it never answers, and its claim is five minutes old.
+    void once(scope, key, request, () => new Promise<Response>(() => undefined));
+    await vi.waitFor(async () => expect(await prisma().idempotencyKey.count({ where: { key } })).toBe(1));
+    await prisma().idempotencyKey.updateMany({ where: { key }, data: { createdAt: new Date(Date.now() - 6 * 60_000) } });
+    let runs = 0;
+    const retry = () =>
+      once(scope, key, request, async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 300));
+        return new Response(JSON.stringify({ ok: true }), { status: 200 });
+      }).then((r) => r.status, (err: { status?: number }) => err.status);
+    const statuses = await Promise.all([retry(), retry()]);
+    expect(runs).toBe(1);
+    expect(statuses.sort()).toEqual([200, 409]);
   });
 
   it("is freed when the request fails, so the same key can carry a corrected request", async () => {

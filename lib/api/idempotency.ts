@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { prisma, Prisma } from "../db/client";
+import { log } from "../log";
 import { ApiError } from "./errors";
 
 // Writes sent with an `Idempotency-Key` run once per caller and key; a repeat of the same request gets the first
@@ -74,8 +75,15 @@ export async function once(scope: IdempotencyScope, key: string, request: unknow
     if (!prior || Date.now() - prior.createdAt.getTime() < ABANDONED_AFTER_MS) {
       throw new ApiError(409, "conflict", "A request with this Idempotency-Key is still being processed");
     }
-    await db.idempotencyKey.update({ where, data: { createdAt: new Date() } });
+    // Only one retry may take the abandoned key over: the one whose update still sees the old claim.
+    const taken = await db.idempotencyKey.updateMany({ where: { userId, key: storedKey, status: 0, createdAt: prior.createdAt }, data: { createdAt: new Date() } });
+    if (taken.count !== 1) throw new ApiError(409, "conflict", "A request with this Idempotency-Key is still being processed");
   }
+  // A long request (a large upload) renews its claim, so a retry cannot take the key over while it still runs.
+  const renew = setInterval(() => {
+    void db.idempotencyKey.updateMany({ where: { userId, key: storedKey, status: 0 }, data: { createdAt: new Date() } }).catch(() => undefined);
+  }, ABANDONED_AFTER_MS / 3);
+  renew.unref();
   let res: Response;
   let text: string;
   try {
@@ -85,13 +93,18 @@ export async function once(scope: IdempotencyScope, key: string, request: unknow
     // The work did not happen: free the key so the request can be sent again.
     await db.idempotencyKey.delete({ where }).catch(() => undefined);
     throw err;
+  } finally {
+    clearInterval(renew);
   }
   if (res.status >= 400) {
     await db.idempotencyKey.delete({ where }).catch(() => undefined);
   } else {
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.headers.has(h) ? [[h, res.headers.get(h) as string]] : [])));
     const body: Stored = { request_hash: requestHash, sealed: seal({ headers, text }) };
-    await db.idempotencyKey.update({ where, data: { status: res.status, body: body as Prisma.InputJsonValue } });
+    // The work is done whatever happens to the record: its answer goes out even if storing it fails.
+    await db.idempotencyKey
+      .updateMany({ where: { userId, key: storedKey }, data: { status: res.status, body: body as Prisma.InputJsonValue } })
+      .catch((err: Error) => log.warn({ err: err.message }, "could not store an idempotent answer"));
   }
   return new Response(text === "" ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
 }

@@ -5,8 +5,9 @@ import { replicaUrls } from "../config";
 import { PrismaClient } from "./generated/client";
 
 /**
- * The app's client. With DATABASE_REPLICA_URLS set, model reads (findMany, count, ...) go to a random replica;
- * writes, transactions and raw queries go to the primary, and so does everything inside withPrimary().
+ * The app's client. With DATABASE_REPLICA_URLS set, model reads (findMany, count, ...) inside withReplicaReads() go
+ * to a random replica; writes, transactions, raw queries and everything else go to the primary, and so does
+ * everything inside withPrimary().
  * Without it everything goes to the primary.
  */
 export type Db = PrismaClient & {
@@ -20,6 +21,7 @@ export type Replica = { name: string; client: PrismaClient };
 // One client per process; Next's dev server reloads modules, so it is kept on globalThis.
 const globalForPrisma = globalThis as unknown as { tastebudPrisma?: { key: string; db: Db; primaryDb: Db; replicas: Replica[] } };
 const primaryOnly = new AsyncLocalStorage<true>();
+const replicaReads = new AsyncLocalStorage<true>();
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -47,7 +49,15 @@ function current() {
 
 export function prisma(): Db {
   const { db, primaryDb } = current();
-  return primaryOnly.getStore() ? primaryDb : db;
+  return replicaReads.getStore() && !primaryOnly.getStore() ? db : primaryDb;
+}
+
+/**
+ * Runs `fn` with model reads allowed on a replica. Only the public API's reads opt in (apiRoute, outside a caller's
+ * read-your-writes window); pages, writes and jobs read the primary, so a page shown right after a change has it.
+ */
+export function withReplicaReads<T>(fn: () => T): T {
+  return replicaReads.run(true, fn);
 }
 
 /** Runs `fn` with every prisma() read on the primary: for write requests and jobs, which read what they just wrote. */
