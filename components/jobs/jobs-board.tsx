@@ -81,8 +81,8 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                 <span className="font-medium">{job.kind}</span>
                 <StatusBadge status={job.status} />
                 {job.scheduled ? <span className="text-xs text-stone-500">scheduled</span> : null}
-                <span className="min-w-0 flex-1 truncate text-sm text-stone-600" data-testid="job-message">{job.message}</span>
-                <span className="text-sm tabular-nums text-stone-500" data-testid="job-percent">{job.progress}%</span>
+                <span className="order-last min-w-0 basis-full truncate text-sm text-stone-600 sm:order-none sm:basis-auto sm:flex-1" data-testid="job-message">{job.message}</span>
+                <span className="ml-auto text-sm tabular-nums text-stone-500" data-testid="job-percent">{job.progress}%</span>
                 {isActive(job) ? (
                   <Button type="button" variant="danger" className="px-2.5 py-1" onClick={() => cancel.mutate(job.id)} disabled={job.cancel_requested}>
                     {job.cancel_requested ? "Cancelling..." : "Cancel"}
@@ -133,7 +133,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
               {schedules.data?.items.map((s) => (
                 <tr key={s.kind} className="border-t border-stone-100" data-testid="schedule-row">
                   <td className="px-3 py-2">{s.title}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{s.cron}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{s.cron}</td>
                   <td className="px-3 py-2">{s.last_run ? `${when(s.last_run.created_at)} (${s.last_run.status})` : "never"}</td>
                   <td className="px-3 py-2">{when(s.next_run_at)}</td>
                 </tr>
