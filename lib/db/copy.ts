@@ -38,7 +38,7 @@ const PG_EPOCH_SECONDS = 946_684_800;
 const ROW_BYTES = 2 + 8 + 8 + 8 + 12;
 
 /** Columns of ratings, and which of their positions to write, in that order. */
-export type RatingColumns = { user: Int32Array; item: Int32Array; rating: Float32Array; unixSeconds: Uint32Array | Float64Array; rows: Int32Array };
+export type RatingColumns = { user: Int32Array; item: Int32Array; rating: Float32Array; unixSeconds: Uint32Array; rows: Int32Array };
 
 export async function copyRatingRowsBinary(client: pg.ClientBase, table: string, columns: RatingColumns): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (user_id, item_id, rating, rated_at) FROM STDIN (FORMAT binary)`));

@@ -186,9 +186,8 @@ function takeParsed(input: BatchInput): Promise<ParsedBatch> {
   return parseBatch(input);
 }
 
-function prefetch(input: BatchInput, result: BatchResult): void {
-  if (result.done) return;
-  const next = nextInput(input, result);
+function prefetch(next: BatchInput | null): void {
+  if (!next) return;
   prefetched = { key: batchKey(next), batch: parseBatch(next) };
   prefetched.batch.catch(() => undefined);
 }
@@ -279,8 +278,9 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     const t0 = performance.now();
     const parsed = await takeParsed(input);
     const { result, userKeys, itemKeys, userOf, itemOf, ratings, times } = parsed;
-    prefetch(input, result);
-    next.resolve(result.done ? null : nextInput(input, result));
+    const following = result.done ? null : nextInput(input, result);
+    prefetch(following);
+    next.resolve(following);
     const client = await connection;
     const tParsed = performance.now();
     await client.query("BEGIN; SET LOCAL synchronous_commit = off");

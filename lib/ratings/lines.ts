@@ -21,6 +21,12 @@ export async function* lineChunks(path: string, opts: { start: number; firstLine
   let starts = new Int32Array(1 << 13);
   let ends = new Int32Array(1 << 13);
   let nexts = new Float64Array(1 << 13);
+  // The file's first line loses its byte order mark, whichever way it is yielded.
+  const emit = (lines: LineChunk): LineChunk => {
+    const out = first ? skipBom(lines) : lines;
+    first = false;
+    return out;
+  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const base = offset;
@@ -31,15 +37,11 @@ export async function* lineChunks(path: string, opts: { start: number; firstLine
         const nl = chunk.indexOf(0x0a);
         if (nl === -1) {
           carry = Buffer.concat([carry, chunk]);
-          if (carry.length > MAX_LINE_BYTES) throw new Error(`Line ${number} is longer than ${MAX_LINE_BYTES >> 20} MB: lines must end with a newline (\\n)`);
+          if (carry.length > MAX_LINE_BYTES) throw tooLong(number);
           continue;
         }
-        const line = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+        yield emit(singleLine(Buffer.concat([carry, chunk.subarray(0, nl)]), base + nl + 1, number));
         carry = null;
-        const end = line.length - 1;
-        const joined = { buf: line, count: 1, starts: Int32Array.of(0), ends: Int32Array.of(end > 0 && line[end - 1] === 0x0d ? end - 1 : end), nexts: Float64Array.of(base + nl + 1), firstNumber: number };
-        yield first ? skipBom(joined) : joined;
-        first = false;
         number++;
         from = nl + 1;
       }
@@ -59,23 +61,25 @@ export async function* lineChunks(path: string, opts: { start: number; firstLine
         from = nl + 1;
       }
       if (from < chunk.length) carry = Buffer.from(chunk.subarray(from));
-      if (carry && carry.length > MAX_LINE_BYTES) throw new Error(`Line ${number + count} is longer than ${MAX_LINE_BYTES >> 20} MB: lines must end with a newline (\\n)`);
+      if (carry && carry.length > MAX_LINE_BYTES) throw tooLong(number + count);
       if (count > 0) {
-        const lines = { buf: chunk, count, starts, ends, nexts, firstNumber: number };
-        yield first ? skipBom(lines) : lines;
-        first = false;
+        yield emit({ buf: chunk, count, starts, ends, nexts, firstNumber: number });
         number += count;
       }
     }
-    if (carry && carry.length > 0) {
-      const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
-      const last = { buf: carry, count: 1, starts: Int32Array.of(0), ends: Int32Array.of(end), nexts: Float64Array.of(offset), firstNumber: number };
-      yield first ? skipBom(last) : last;
-    }
+    if (carry && carry.length > 0) yield emit(singleLine(carry, offset, number));
   } finally {
     stream.destroy();
   }
 }
+
+/** One line held in a buffer of its own (without its newline; a trailing CR is left out too). */
+function singleLine(buf: Buffer, next: number, number: number): LineChunk {
+  const end = buf.length > 0 && buf[buf.length - 1] === 0x0d ? buf.length - 1 : buf.length;
+  return { buf, count: 1, starts: Int32Array.of(0), ends: Int32Array.of(end), nexts: Float64Array.of(next), firstNumber: number };
+}
+
+const tooLong = (number: number) => new Error(`Line ${number} is longer than ${MAX_LINE_BYTES >> 20} MB: lines must end with a newline (\\n)`);
 
 /** The file's first line, without a UTF-8 byte order mark. */
 function skipBom(chunk: LineChunk): LineChunk {
