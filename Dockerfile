@@ -26,5 +26,6 @@ USER node
 EXPOSE 3000
 # What `npm start` runs, without npm in between (npm does not pass SIGTERM on, so `docker stop` would not be graceful).
 # scripts/start.ts with DATABASE_URL set: applies the migrations (lib/db/migrate.ts: the same files and
-# _prisma_migrations records as `prisma migrate deploy`), loads the demo data on the first run, then `next start`.
+# _prisma_migrations records as `prisma migrate deploy`), loads the demo data on the first run, then
+# scripts/serve.ts (Next.js with its fast lane for the hot API reads).
 CMD ["node", "--import", "tsx", "scripts/start.ts"]

@@ -1,14 +1,13 @@
 // The feedback endpoint under load: 64 connections for 60 s on POST /api/v1/events (loopback only, bounded in
 // time), each connection a different user with its own token. Counts answers and then the rows stored: zero
 // errors and zero lost events is the goal. Then 10 s with all 64 connections on one token shows the rate limit.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
-import { fmt } from "./support";
+import { fmt, startServer } from "./support";
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -63,13 +62,8 @@ async function main() {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const { rows: items } = await client.query<{ id: number }>("INSERT INTO items (title, genres) SELECT 'Film ' || g, '{Drama}' FROM generate_series(1, 200) g RETURNING id");
-  if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
-  const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT), "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", RATE_LIMIT_SIGNIN_PER_MINUTE: "1000" },
-    stdio: "ignore",
-  });
+  const app = await startServer(PORT, { DATABASE_URL: db.url, RATE_LIMIT_SIGNIN_PER_MINUTE: "1000" });
   try {
-    for (let i = 0; i < 240 && !(await fetch(`http://127.0.0.1:${PORT}/api/v1/healthcheck`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 500));
     const tokens: string[] = [];
     for (let u = 0; u < CONNECTIONS; u++) {
       const email = `load${u}@example.com`;

@@ -2,7 +2,6 @@
 // `KEEP_DB=1 npx tsx bench/import-ratings.ts` (26M ratings by default), for users with 1,000 ratings each:
 // cache hits beside a bare node:http server doing the same cache read and JSON encoding, and cache misses.
 // Goals: hit p99 <= 15 ms and >= 0.4 x the bare server's requests/s; miss p99 <= 30 ms.
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -11,7 +10,7 @@ import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { legacyTimestamp } from "../lib/ratings/history";
-import { fmt } from "./support";
+import { fmt, startServer } from "./support";
 
 const dataDir = path.resolve("bench/.out/pg-import");
 const CONNECTIONS = 32;
@@ -32,19 +31,6 @@ function load(url: string, paths: string[], opts: { duration?: number; amount?: 
       (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, total: r.requests.total })),
     );
   });
-}
-
-async function waitUp(url: string) {
-  for (let i = 0; i < 240; i++) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 async function main() {
@@ -86,13 +72,8 @@ async function main() {
   });
   await new Promise<void>((r) => bare.listen(3211, "127.0.0.1", r));
 
-  if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
-  const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3210", "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0", INNGEST_DEV: "" },
-    stdio: "ignore",
-  });
+  const app = await startServer(3210, { DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0" });
   try {
-    await waitUp("http://127.0.0.1:3210/api/v1/healthcheck");
     const appPaths = hitUids.map((u) => `/api/v1/rates/${u}`);
     const barePaths = hitUids.map((u) => `/rates/${u}`);
     for (const p of appPaths) await fetch(`http://127.0.0.1:3210${p}`);

@@ -4,7 +4,6 @@
 // bare node:http server answering the same cached list; then the grader's GET /api/v1/recs/{user_id} for 500 grader
 // users (1,000 grader items added and five likes each through the old endpoints). Goal: p99 <= 20 ms at 32
 // connections.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -12,7 +11,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
-import { fmt, runMeasured } from "./support";
+import { fmt, runMeasured, startServer } from "./support";
 
 const dataDir = path.resolve("bench/.out/pg-import");
 type Result = { rps: number; p50: number; p99: number; errors: number; total: number };
@@ -48,10 +47,7 @@ async function main() {
     await client.end();
     const paths = rows.map((r) => `/api/v1/users/movielens:${r.external_id}/recommendations?limit=20`);
 
-    const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3212", "-H", "127.0.0.1"], {
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0" },
-      stdio: "ignore",
-    });
+    const app = await startServer(3212, { DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0" });
     const cache = new MemoryCache();
     const bare = http.createServer(async (req, res) => {
       const hit = await cache.get<unknown>(req.url ?? "");
@@ -60,10 +56,6 @@ async function main() {
     });
     await new Promise<void>((r) => bare.listen(3213, "127.0.0.1", r));
     try {
-      for (let i = 0; i < 240; i++) {
-        if (await fetch("http://127.0.0.1:3212/api/v1/healthcheck").then((r) => r.ok, () => false)) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
       const t = performance.now();
       const warm = await fetch(`http://127.0.0.1:3212${paths[0]}`);
       const body = await warm.json();

@@ -1,5 +1,6 @@
 // `npm start`: database (embedded unless DATABASE_URL is set), migrations, demo data on first run,
-// a production build if there is none, then `next start` on PORT. Ctrl-C stops it all.
+// a production build if there is none, then the web server (scripts/serve.ts: Next.js and its fast lane) on PORT.
+// Ctrl-C stops it all.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
@@ -113,7 +114,7 @@ async function main() {
     TASTEBUD_DATA_DIR: dataDir,
   };
   if (!env.NEXTAUTH_URL) env.AUTH_TRUST_HOST = "true";
-  server = spawn(process.execPath, [nextBin, "start", "-p", String(cfg.PORT)], { stdio: "inherit", env });
+  server = spawn(process.execPath, [path.join(root, "scripts", "run.mjs"), "serve", "-p", String(cfg.PORT)], { stdio: "inherit", env });
   server.on("exit", (code) => {
     if (!stopping) {
       say(`the web server exited with code ${code}`);

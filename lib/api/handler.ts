@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { getServerSession } from "next-auth";
 import { z } from "zod";
-import { authOptions } from "../auth/options";
 import type { Scope } from "../auth/schemas";
+import { carriesSessionCookie } from "../auth/session-cookie";
 import { authenticateToken } from "../auth/tokens";
 import { findAccount, type AccountUser } from "../auth/users";
 import { remember } from "../cache";
@@ -120,7 +120,10 @@ export async function resolvePrincipal(req: Request): Promise<Principal | null> 
     return { user: { ...user, role: scopes.includes("admin") ? "admin" : "user" }, scopes, via: "token" };
   }
   // Most API calls carry neither a token nor a session cookie (the grader, public reads): skip next-auth for them.
-  if (!hasSessionCookie(req)) return null;
+  if (!carriesSessionCookie(req.headers.get("cookie"))) return null;
+  // Loaded on first use: token and anonymous calls never need next-auth's providers (and the fast lane, which runs
+  // outside Next's bundler, never loads them; lib/http/fast-lane.ts).
+  const { authOptions } = await import("../auth/options");
   const session = await getServerSession(authOptions).catch(() => null);
   if (!session?.user?.id) return null;
   assertSameOrigin(req);
@@ -129,10 +132,6 @@ export async function resolvePrincipal(req: Request): Promise<Principal | null> 
   if (!user) return null;
   return { user, scopes: user.role === "admin" ? ["read", "write", "admin"] : ["read", "write"], via: "session" };
 }
-
-// next-auth's session cookie, possibly __Secure- prefixed and split into .0, .1... chunks when large.
-const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token(?:\.\d+)?=/;
-const hasSessionCookie = (req: Request) => SESSION_COOKIE.test(req.headers.get("cookie") ?? "");
 
 // Cookie-authenticated writes must come from our own pages (CSRF); token calls carry no ambient credentials.
 function assertSameOrigin(req: Request): void {

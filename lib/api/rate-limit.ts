@@ -36,7 +36,10 @@ function memoryLimiter(limit: number, windowMs: number): Limiter {
   };
 }
 
-const limiters = new Map<string, Limiter>();
+// Kept on globalThis: the production server's fast lane (lib/http/fast-lane.ts) runs its own copy of this module beside
+// the one Next bundles, and both must count against the same windows.
+const globalForLimits = globalThis as unknown as { tastebudLimiters?: Map<string, Limiter> };
+const limiters = (globalForLimits.tastebudLimiters ??= new Map<string, Limiter>());
 
 function limiter(name: string, limit: number): Limiter {
   const id = `${name}:${limit}`;

@@ -9,18 +9,21 @@ import type { AbConfig } from "./schemas";
 export type Assignment = { experiment_id: string; name: string; weights: Partial<Weights> };
 
 type Running = { id: string; config: AbConfig };
-let checked: { value: Running | null; at: number } | null = null;
+// On globalThis, so that starting or stopping a test is seen at once by both copies of this module in the production
+// server (Next's bundle and the fast lane's, lib/http/fast-lane.ts).
+const memo = globalThis as unknown as { tastebudAbTest?: { value: Running | null; at: number } | null };
 
 /** The A/B test now running, if any (re-read at most every few seconds). */
 export async function runningAbTest(): Promise<Running | null> {
+  const checked = memo.tastebudAbTest;
   if (checked && Date.now() - checked.at < 5000) return checked.value;
   const exp = await prisma().experiment.findFirst({ where: { kind: "ab", status: "running" }, orderBy: { createdAt: "desc" } });
-  checked = { value: exp ? { id: exp.id, config: exp.config as unknown as AbConfig } : null, at: Date.now() };
-  return checked.value;
+  memo.tastebudAbTest = { value: exp ? { id: exp.id, config: exp.config as unknown as AbConfig } : null, at: Date.now() };
+  return memo.tastebudAbTest.value;
 }
 
 export function forgetRunningAbTest(): void {
-  checked = null;
+  memo.tastebudAbTest = null;
 }
 
 export function assignVariant(experimentId: string, userId: number, variants: AbConfig["variants"]): AbConfig["variants"][number] {
