@@ -1,4 +1,5 @@
 import http from "node:http";
+import zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -13,7 +14,9 @@ const seen: { url: string; forwardedFor: string | null; params: Record<string, s
 const echo = apiRoute({ auth: "optional", params: z.object({ id: z.string() }) }, async ({ req, params }) => {
   seen.push({ url: req.url, forwardedFor: req.headers.get("x-forwarded-for"), params });
   if (params.id === "missing") throw new ApiError(404, "not_found", "No such thing");
+  if (params.id === "big") return { id: params.id, filler: "x".repeat(5000) };
   const res = Response.json({ id: params.id });
+  res.headers.set("x-frame-options", "SAMEORIGIN");
   res.headers.append("set-cookie", "a=1");
   res.headers.append("set-cookie", "b=2");
   return res;
@@ -56,6 +59,46 @@ describe("fast lane", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     expect(Number(res.headers.get("content-length"))).toBe('{"id":"a b"}'.length);
+  });
+
+  it("lets next.config's headers win over a handler's, as Next does", async () => {
+    const res = await fetch(`${base}/api/v1/things/a`);
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("compresses 1 KB and more with gzip or deflate when the client accepts it, as Next does", async () => {
+    const raw = (encoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http.get(`${base}/api/v1/things/big`, { headers: encoding ? { "accept-encoding": encoding } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject);
+      });
+    const expected = { id: "big", filler: "x".repeat(5000) };
+    const plain = await raw();
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.headers.vary).toBe("Accept-Encoding");
+    expect(JSON.parse(plain.body.toString())).toEqual(expected);
+    const gz = await raw("br;q=1, gzip;q=0.8, deflate;q=0.5");
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(Number(gz.headers["content-length"])).toBe(gz.body.length);
+    expect(gz.body.length).toBeLessThan(500);
+    expect(JSON.parse(zlib.gunzipSync(gz.body).toString())).toEqual(expected);
+    const df = await raw("deflate");
+    expect(df.headers["content-encoding"]).toBe("deflate");
+    expect(JSON.parse(zlib.inflateSync(df.body).toString())).toEqual(expected);
+    expect((await raw("gzip;q=0")).headers["content-encoding"]).toBeUndefined();
+    // Small answers go out as they are.
+    const small = await fetch(`${base}/api/v1/things/a`, { headers: { "accept-encoding": "gzip" } });
+    expect(small.headers.get("content-encoding")).toBeNull();
+  });
+
+  it("builds the request URL from the path alone, whatever the Host header says", async () => {
+    await new Promise<void>((resolve, reject) => {
+      http.get(`${base}/api/v1/things/h?limit=5`, { headers: { host: "evil#" } }, (res) => res.resume().on("end", resolve)).on("error", reject);
+    });
+    expect(new URL(seen.at(-1)?.url ?? "").search).toBe("?limit=5");
   });
 
   it("keeps a forwarded-for header a proxy set", async () => {

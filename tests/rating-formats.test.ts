@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { legacyTimestamp } from "../lib/ratings/history";
 import { readLines } from "../lib/ratings/lines";
 import { maxTimestamp, MOVIELENS_RATINGS, MOVIETWEETINGS_RATINGS, parseRatingBytes, type RatingFormat, type RatingRow } from "../lib/ratings/formats";
 
@@ -101,5 +102,16 @@ describe("a file without line breaks", () => {
       for await (const line of readLines(file, { start: 0, firstLineNumber: 1 })) void line;
     };
     await expect(read()).rejects.toThrow("Line 2 is longer than 1 MB: lines must end with a newline (\\n)");
+  });
+});
+
+describe("legacy timestamps", () => {
+  // The old /rates shape formats 1,000 of these per answer, by arithmetic; Date is the reference.
+  const viaDate = (s: number) => new Date(s * 1000).toISOString().slice(0, 19).replace("T", " ");
+  it("match Date's UTC formatting for any whole second from year 1000 to 9999", () => {
+    fc.assert(fc.property(fc.integer({ min: -30_610_224_000, max: 253_402_300_799 }), (s) => legacyTimestamp(s) === viaDate(s)), { numRuns: 20_000 });
+  });
+  it("get the edges right", () => {
+    for (const s of [0, -1, 86_399, 86_400, 951_782_400 /* 2000-02-29 */, 1_400_000_000, 4_107_542_400 /* 2100-03-01 */]) expect(legacyTimestamp(s)).toBe(viaDate(s));
   });
 });

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
+import Negotiator from "negotiator";
 import { ApiError } from "../api/errors";
-import { problem } from "../api/handler";
+import { jsonText, problem } from "../api/handler";
 import { carriesSessionCookie } from "../auth/session-cookie";
 import { log } from "../log";
 import type { HeaderEntry } from "./security-headers.mjs";
@@ -53,27 +56,53 @@ function match(routes: Compiled[], pathname: string): { route: Compiled; params:
   return null;
 }
 
-/** The Web request a route handler expects, with the forwarding headers Next adds when a proxy did not. */
-function toRequest(req: IncomingMessage): Request {
+/**
+ * The Web request a route handler expects, as Next builds it: the path on a fixed origin (a client's Host header
+ * cannot reshape the URL), and the forwarding headers Next adds when no proxy did.
+ */
+function toRequest(req: IncomingMessage, origin: string): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  const host = req.headers.host ?? "localhost";
-  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
+  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", req.headers.host ?? "localhost");
+  if (!headers.has("x-forwarded-port")) headers.set("x-forwarded-port", String(req.socket.localPort ?? 80));
   if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
   if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
-  return new Request(`http://${host}${req.url}`, { method: "GET", headers });
+  return new Request(`${origin}${req.url}`, { method: "GET", headers });
 }
 
-async function send(res: ServerResponse, answer: Response, baseHeaders: Record<string, string>): Promise<void> {
-  const body = Buffer.from(await answer.arrayBuffer());
-  const headers: Record<string, string | string[]> = { ...baseHeaders };
+// Next compresses answers (its `compress` option, on by default) with gzip or deflate, 1 KB and up, for the types
+// the `compressible` list names; the lane does the same with the whole body in hand, off the event loop.
+const COMPRESS_MIN_BYTES = 1024;
+const COMPRESSIBLE = /^(?:application\/(?:[\w.+-]*\+)?json|text\/)/i;
+const gzip = promisify(zlib.gzip);
+const deflate = promisify(zlib.deflate);
+
+async function encode(req: IncomingMessage, body: string | Buffer, headers: Record<string, string | string[]>): Promise<string | Buffer> {
+  if (!COMPRESSIBLE.test(String(headers["content-type"] ?? ""))) return body;
+  if (/\bno-transform\b/i.test(String(headers["cache-control"] ?? ""))) return body;
+  headers.vary = headers.vary ? `${headers.vary}, Accept-Encoding` : "Accept-Encoding";
+  if (body.length < COMPRESS_MIN_BYTES) return body; // characters or bytes: near enough for a threshold
+  const accepts = new Negotiator(req);
+  let method = accepts.encoding(["gzip", "deflate", "identity"]);
+  if (method === "deflate" && accepts.encoding(["gzip"])) method = "gzip"; // gzip first when both are welcome
+  if (method !== "gzip" && method !== "deflate") return body;
+  headers["content-encoding"] = method;
+  return method === "gzip" ? gzip(body) : deflate(body);
+}
+
+async function send(req: IncomingMessage, res: ServerResponse, answer: Response, baseHeaders: Record<string, string>): Promise<void> {
+  const text = jsonText(answer) ?? Buffer.from(await answer.arrayBuffer());
+  // As in Next: the headers next.config.mjs sets win over a handler's, but for set-cookie and vary, which add up.
+  const headers: Record<string, string | string[]> = {};
   answer.headers.forEach((value, key) => {
     if (key !== "set-cookie") headers[key] = value;
   });
+  Object.assign(headers, baseHeaders);
   const cookies = answer.headers.getSetCookie();
   if (cookies.length) headers["set-cookie"] = cookies;
-  headers["content-length"] = String(body.length);
+  const body = await encode(req, text, headers);
+  headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
   res.writeHead(answer.status, headers);
   res.end(body);
 }
@@ -82,7 +111,7 @@ async function send(res: ServerResponse, answer: Response, baseHeaders: Record<s
  * Returns `take(req, res)`: true when the lane answers the request (it then owns `res`), false to hand it to Next.
  * `headers` are the ones next.config.mjs adds to every response, so both paths answer alike.
  */
-export function fastLane(routes: FastRoute[], headers: HeaderEntry[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function fastLane(routes: FastRoute[], headers: HeaderEntry[], origin = "http://localhost"): (req: IncomingMessage, res: ServerResponse) => boolean {
   const compiled = routes.map(compile);
   const baseHeaders = Object.fromEntries(headers.map((h) => [h.key.toLowerCase(), h.value]));
   return (req, res) => {
@@ -92,18 +121,19 @@ export function fastLane(routes: FastRoute[], headers: HeaderEntry[]): (req: Inc
     if (!found) return false;
     let request: Request;
     try {
-      request = toRequest(req);
+      request = toRequest(req, origin);
     } catch {
-      return false; // a Host header that makes no URL: Next's answer
+      return false; // a header Headers refuses: Next's answer
     }
     found.route
       .GET(request, { params: Promise.resolve(found.params) })
-      .then((answer) => send(res, answer, baseHeaders))
+      .then((answer) => send(req, res, answer, baseHeaders))
       .catch((err: unknown) => {
         // apiRoute turns every error into a problem answer; this is only reached if writing the answer failed.
-        log.error({ err, path: req.url }, "fast lane could not answer");
+        const path = (req.url ?? "").split("?")[0];
+        log.error({ err, path }, "fast lane could not answer");
         if (res.headersSent) res.destroy();
-        else send(res, problem(new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged"), req.url), baseHeaders).catch(() => res.destroy());
+        else send(req, res, problem(new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged"), path), baseHeaders).catch(() => res.destroy());
       });
     return true;
   };
