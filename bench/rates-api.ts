@@ -2,6 +2,7 @@
 // `KEEP_DB=1 npx tsx bench/import-ratings.ts` (26M ratings by default), for users with 1,000 ratings each:
 // cache hits beside a bare node:http server doing the same cache read and JSON encoding, and cache misses.
 // Goals: hit p99 <= 15 ms and >= 0.4 x the bare server's requests/s; miss p99 <= 30 ms.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -90,6 +91,18 @@ async function main() {
     const appMiss = await load("http://127.0.0.1:3210", missPaths.slice(200), { amount: missPaths.length - 200 });
     // What one Next.js process does with a route that returns {"status": "ok"}: the floor under the figures above.
     const floor = await load("http://127.0.0.1:3210", ["/api/v1/healthcheck"], {});
+    // The same trivial route through `next start`, without the fast lane: what Next's own routing costs.
+    const plainNext = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3216", "-H", "127.0.0.1"], {
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0", INNGEST_DEV: "" },
+      stdio: "ignore",
+    });
+    let nextFloor: Result;
+    try {
+      for (let i = 0; i < 240 && !(await fetch("http://127.0.0.1:3216/api/v1/healthcheck").then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 500));
+      nextFloor = await load("http://127.0.0.1:3216", ["/api/v1/healthcheck"], {});
+    } finally {
+      plainNext.kill("SIGTERM");
+    }
     const row = (name: string, r: Result) =>
       console.log(`${name.padEnd(28)} ${fmt(r.rps).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx} of ${fmt(r.total)}`);
     row("bare node:http, cache hit", bareHit);
@@ -97,6 +110,7 @@ async function main() {
     row("tastebud, cache miss, 1 conn", appMissSerial);
     row("tastebud, cache miss", appMiss);
     row("tastebud, trivial route (floor)", floor);
+    row("same route via `next start`", nextFloor);
     console.log(`hit throughput ratio tastebud/bare: ${(appHit.rps / bareHit.rps).toFixed(2)} (goal >= 0.4); hit p99 ${appHit.p99} ms (goal <= 15); miss p99 ${appMiss.p99} ms (goal <= 30)`);
   } finally {
     app.kill("SIGTERM");
