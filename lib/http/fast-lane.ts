@@ -10,8 +10,8 @@ import type { HeaderEntry } from "./security-headers.mjs";
 
 // The production server's fast lane (scripts/serve.ts): the hot public reads (a user's ratings, the grader's /recs,
 // recommendations) are handed straight to their own route handlers, the very functions Next would call, instead of
-// going through Next's router first. Next's routing costs ~0.6 ms of CPU a request on this kind of machine, more than
-// a cache hit itself; at 32 connections that queueing alone is past the latency goals (README, "Serving").
+// going through Next's router first. Next's routing costs ~0.8 ms of CPU a request on this kind of machine, more than
+// a cache hit itself; at 32 connections that queueing alone was past the latency goals (README, "The web server").
 //
 // Only a GET of a listed path without a session cookie takes the lane: a session needs next-auth's view of the
 // request inside Next, so those (and everything else) go to Next as usual. The handlers run in this process's own
@@ -129,7 +129,8 @@ export function fastLane(routes: FastRoute[], headers: HeaderEntry[], origin = "
       .GET(request, { params: Promise.resolve(found.params) })
       .then((answer) => send(req, res, answer, baseHeaders))
       .catch((err: unknown) => {
-        // apiRoute turns every error into a problem answer; this is only reached if writing the answer failed.
+        // apiRoute turns every error into a problem answer: this is reached only when a handler outside it throws or
+        // the answer cannot be written.
         const path = (req.url ?? "").split("?")[0];
         log.error({ err, path }, "fast lane could not answer");
         if (res.headersSent) res.destroy();
