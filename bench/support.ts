@@ -27,6 +27,7 @@ export const fmt = (n: number) => Math.round(n).toLocaleString("en");
 /**
  * Starts the production server as `npm start` does (scripts/serve.ts: Next.js plus the fast lane) on 127.0.0.1:port,
  * building the app first if there is no build, and resolves once it answers. Kill the returned process to stop it.
+ * SERVER_NODE_FLAGS passes flags to the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run.
  */
 export async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
   if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });

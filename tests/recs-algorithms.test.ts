@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { alsScores, foldInUser, trainAls } from "../lib/recs/als";
 import { blend } from "../lib/recs/blend";
@@ -32,6 +33,37 @@ describe("matrix helpers", () => {
   it("topK returns the best indexes in order and honours exclusions", () => {
     expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2)).toEqual([1, 3]);
     expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2, (i) => i === 1)).toEqual([3, 2]);
+    expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2, undefined, [0, 2])).toEqual([2, 0]);
+    expect(topK(Float32Array.from([NaN, Infinity, -Infinity, 1]), 5)).toEqual([3]);
+    expect(topK(Float32Array.from([1, 2]), 0)).toEqual([]);
+  });
+
+  it("topK keeps the k best scores of the eligible items, best first, whatever the ties (property)", () => {
+    const arb = fc.record({
+      values: fc.array(fc.integer({ min: -3, max: 6 }), { minLength: 0, maxLength: 80 }),
+      k: fc.integer({ min: 0, max: 12 }),
+      excluded: fc.array(fc.nat(79), { maxLength: 20 }),
+      candidates: fc.array(fc.nat(79), { maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ values, k, excluded, candidates }) => {
+        // Few distinct values, so ties at the cut are common.
+        const scores = Float32Array.from(values, (v) => (v === 6 ? Number.NaN : v / 2));
+        const out = new Set(excluded);
+        const exclude = (i: number) => out.has(i);
+        const got = topK(scores, k, exclude);
+        const eligible = [...scores.keys()].filter((i) => Number.isFinite(scores[i]) && !out.has(i));
+        const best = eligible.map((i) => scores[i]).sort((a, b) => b - a).slice(0, k);
+        expect(got.map((i) => scores[i])).toEqual(best);
+        expect(new Set(got).size).toBe(got.length);
+        for (let j = 1; j < got.length; j++) expect(scores[got[j - 1]] > scores[got[j]] || (scores[got[j - 1]] === scores[got[j]] && got[j - 1] < got[j])).toBe(true);
+        // Ranking among candidates is ranking everything with the rest excluded.
+        const cands = [...new Set(candidates)].filter((i) => i < scores.length).sort((a, b) => a - b);
+        const inCands = new Set(cands);
+        expect(topK(scores, k, exclude, cands)).toEqual(topK(scores, k, (i) => exclude(i) || !inCands.has(i)));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 
@@ -121,6 +153,17 @@ describe("whole model", () => {
     const items = rec.items.map((r) => r.item);
     for (const seen of [0, 1, 2, 3]) expect(items).not.toContain(seen);
     expect(rec.coldStart).toBe(false);
+  });
+
+  it("ranks only the candidates when given them, exactly as filtering the whole catalog down to them would", () => {
+    const state = { userId: null, ratings: [{ item: 0, rating01: 1 }], liked: [4], disliked: [], hidden: [] };
+    for (const cands of [[1, 2, 5], [2, 3], [5], [], [0, 1, 2, 3, 4, 5]]) {
+      const allowed = new Set(cands);
+      const viaCandidates = recommendFor(model, state, { limit: 10, candidates: Int32Array.from(cands) });
+      const viaFilter = recommendFor(model, state, { limit: 10, allow: (i) => allowed.has(i) });
+      expect(viaCandidates.items).toEqual(viaFilter.items);
+      for (const r of viaCandidates.items) expect(allowed.has(r.item)).toBe(true);
+    }
   });
 
   it("gives a cold-start user popularity only", () => {

@@ -144,12 +144,15 @@ export function itemGramian(model: AlsModel, regularization = 0.1): Float64Array
   return gramian(model.itemFactors, model.factors, regularization);
 }
 
-export function alsScores(model: AlsModel, userVector: Float64Array | Float32Array): Float32Array {
+/** Every item's score for a user vector; with `candidates`, only theirs (the rest stay 0). */
+export function alsScores(model: AlsModel, userVector: Float64Array | Float32Array, candidates?: ArrayLike<number>): Float32Array {
   const f = model.factors;
   const n = model.itemFactors.length / f;
   const out = new Float32Array(n);
   const Y = model.itemFactors;
-  for (let i = 0; i < n; i++) {
+  const m = candidates ? candidates.length : n;
+  for (let c = 0; c < m; c++) {
+    const i = candidates ? candidates[c] : c;
     let s = 0;
     const o = i * f;
     for (let a = 0; a < f; a++) s += Y[o + a] * userVector[a];

@@ -20,13 +20,15 @@ export function blend(input: {
   limit: number;
   perSeries?: number;
   pool?: number;
+  /** Ascending item indexes to rank among (instead of the whole catalog); `allow` still applies to them. */
+  candidates?: ArrayLike<number>;
 }): Blended[] {
   const pool = input.pool ?? Math.max(200, input.limit * 3);
   const total = new Map<number, { score: number; best: number; source: SourceName; because: number }>();
   const skip = (i: number) => input.exclude(i) || (input.allow ? !input.allow(i) : false);
   for (const src of input.sources) {
     if (src.weight <= 0) continue;
-    const ranked = topK(src.scores, pool, (i) => skip(i) || src.scores[i] <= 0);
+    const ranked = topK(src.scores, pool, (i) => skip(i) || src.scores[i] <= 0, input.candidates);
     ranked.forEach((item, rank) => {
       const contribution = src.weight / (RRF_K + rank + 1);
       const entry = total.get(item) ?? { score: 0, best: 0, source: src.name, because: -1 };

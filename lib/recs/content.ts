@@ -20,12 +20,15 @@ export function genreProfile(index: GenreIndex, signals: { item: number; weight:
   return profile;
 }
 
-export function contentScores(index: GenreIndex, profile: Float64Array): Float32Array {
+/** Every item's genre match with a profile; with `candidates`, only theirs (the rest stay 0). */
+export function contentScores(index: GenreIndex, profile: Float64Array, candidates?: ArrayLike<number>): Float32Array {
   let norm = 0;
   for (const v of profile) norm += v * v;
   norm = Math.sqrt(norm) || 1;
   const out = new Float32Array(index.itemGenres.length);
-  for (let i = 0; i < index.itemGenres.length; i++) {
+  const m = candidates ? candidates.length : index.itemGenres.length;
+  for (let c = 0; c < m; c++) {
+    const i = candidates ? candidates[c] : c;
     const gs = index.itemGenres[i];
     if (gs.length === 0) continue;
     let s = 0;

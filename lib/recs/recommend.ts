@@ -41,7 +41,8 @@ export function positivesOf(state: UserState): { item: number; weight: number }[
   return [...out.entries()].map(([item, weight]) => ({ item, weight }));
 }
 
-export function sourceScores(model: RecModel, state: UserState, names: readonly SourceName[]): SourceScores[] {
+/** Each named recommender's scores for the user; with `candidates`, the dense ones score only those items. */
+export function sourceScores(model: RecModel, state: UserState, names: readonly SourceName[], candidates?: ArrayLike<number>): SourceScores[] {
   const nItems = model.itemIds.length;
   void nItems;
   const positives = positivesOf(state);
@@ -51,7 +52,7 @@ export function sourceScores(model: RecModel, state: UserState, names: readonly 
     else if (positives.length === 0) continue;
     else if (name === "als") {
       const vector = foldInUser(model.als, positives.map((p) => ({ item: p.item, confidence: 1 + CONFIDENCE_ALPHA * p.weight })), { gramian: model.alsGramian });
-      out.push({ name, weight: 0, scores: alsScores(model.als, vector) });
+      out.push({ name, weight: 0, scores: alsScores(model.als, vector, candidates) });
     } else if (name === "item_knn") {
       const strongest = [...positives].sort((a, b) => b.weight - a.weight).slice(0, 100);
       const { scores, because } = itemKnnScores(model.knn, strongest, nItems);
@@ -61,7 +62,7 @@ export function sourceScores(model: RecModel, state: UserState, names: readonly 
       out.push({ name, weight: 0, scores: userOverlapScores(model.implicit, model.itemUsers, positives.map((p) => p.item), { self }).scores });
     } else if (name === "content") {
       const signals = [...positives, ...state.disliked.map((item) => ({ item, weight: -1 }))];
-      out.push({ name, weight: 0, scores: contentScores(model.genres, genreProfile(model.genres, signals)) });
+      out.push({ name, weight: 0, scores: contentScores(model.genres, genreProfile(model.genres, signals), candidates) });
     }
   }
   return out;
@@ -87,13 +88,23 @@ function nearestLiked(model: RecModel, positives: { item: number; weight: number
 export function recommendFor(
   model: RecModel,
   state: UserState,
-  opts: { limit: number; genre?: string; kind?: "movie" | "track"; weights?: Partial<Weights>; extra?: SourceScores[]; perSeries?: number; allow?: (item: number) => boolean },
+  opts: {
+    limit: number;
+    genre?: string;
+    kind?: "movie" | "track";
+    weights?: Partial<Weights>;
+    extra?: SourceScores[];
+    perSeries?: number;
+    allow?: (item: number) => boolean;
+    /** Ascending item indexes the list may come from (the grader's items): only these are ranked. */
+    candidates?: ArrayLike<number>;
+  },
 ): { items: Recommendation[]; coldStart: boolean; topGenres: string[] } {
   const weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
   const seen = new Set<number>([...state.ratings.map((r) => r.item), ...state.liked, ...state.disliked, ...state.hidden, ...(state.played ?? []).map((p) => p.item)]);
   const positives = positivesOf(state);
   const coldStart = positives.length === 0;
-  const sources = sourceScores(model, state, RECOMMENDERS).map((s) => ({ ...s, weight: coldStart && s.name === "popularity" ? 1 : weights[s.name] }));
+  const sources = sourceScores(model, state, RECOMMENDERS, opts.candidates).map((s) => ({ ...s, weight: coldStart && s.name === "popularity" ? 1 : weights[s.name] }));
   for (const extra of opts.extra ?? []) sources.push({ ...extra, weight: weights[extra.name] });
   const genreId = opts.genre ? model.genres.genres.indexOf(opts.genre) : -1;
   const inGenre = opts.genre ? (i: number) => genreId >= 0 && model.genres.itemGenres[i].includes(genreId) : undefined;
@@ -108,6 +119,7 @@ export function recommendFor(
     series: (i) => model.itemSeries[i],
     limit: opts.limit,
     perSeries: opts.perSeries,
+    candidates: opts.candidates,
   });
   const profile = genreProfile(model.genres, positives);
   return {

@@ -240,8 +240,11 @@ async function computeList(
     }
     opts = { ...opts, extra: [...(opts.extra ?? []), { name: "llm", weight: 0, scores }] };
   }
-  const allowIdx = opts.allowIds ? new Set([...opts.allowIds].map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined)) : null;
-  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, kind: opts.kind ?? "movie", extra: opts.extra, weights: opts.weights, allow: allowIdx ? (i) => allowIdx.has(i) : undefined });
+  // Only the allowed items are ranked (the grader's catalog inside a model of every film).
+  const candidates = opts.allowIds
+    ? Int32Array.from([...opts.allowIds].map((id) => model.itemIndex.get(id)).filter((i): i is number => i !== undefined)).sort()
+    : undefined;
+  const result = recommendFor(model, state, { limit: TOP_N, genre: opts.genre, kind: opts.kind ?? "movie", extra: opts.extra, weights: opts.weights, candidates });
   return {
     modelId: loaded.id,
     coldStart: result.coldStart,
