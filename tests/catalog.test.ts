@@ -25,6 +25,12 @@ beforeAll(async () => {
   const user = await prisma().user.create({ data: { source: "test", externalId: "1" } });
   const alien = await prisma().item.findFirstOrThrow({ where: { title: "Alien" } });
   await prisma().rating.create({ data: { userId: user.id, itemId: alien.id, rating: 5, ratedAt: new Date() } });
+  // MovieTweetings rates out of 10: an 8 and a 10 there are 4.1 and 5 stars here.
+  const heat = await prisma().item.findFirstOrThrow({ where: { title: "Heat" } });
+  for (const [id, rating] of [["mt1", 8], ["mt2", 10]] as const) {
+    const mt = await prisma().user.create({ data: { source: "movietweetings", externalId: id } });
+    await prisma().rating.create({ data: { userId: mt.id, itemId: heat.id, rating, ratedAt: new Date() } });
+  }
   await recomputeCatalogStats();
 });
 
@@ -65,7 +71,7 @@ describe("catalog search", () => {
 
   it("sorts by popularity using the statistics", async () => {
     const res = await search("sort=popular&limit=1");
-    expect(res.body.items[0]).toMatchObject({ title: "Alien", stats: { ratings_count: 1 } });
+    expect(res.body.items[0]).toMatchObject({ title: "Heat", stats: { ratings_count: 2 } });
   });
 
   it("rejects bad parameters with 400 problem+json", async () => {
@@ -83,6 +89,13 @@ describe("item details", () => {
     const res = await call(getItemRoute, { params: { id: String(alien.id) } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ title: "Alien", year: 1979, genres: ["Horror", "Sci-Fi"], stats: { ratings_count: 1, mean_rating: 5 } });
+  });
+
+  it("gives means in stars whatever scale the ratings came on", async () => {
+    const heat = await prisma().item.findFirstOrThrow({ where: { title: "Heat" } });
+    const res = await call<{ stats: { ratings_count: number; mean_rating: number } }>(getItemRoute, { params: { id: String(heat.id) } });
+    expect(res.body.stats.ratings_count).toBe(2);
+    expect(res.body.stats.mean_rating).toBeCloseTo((0.5 + 8 * 0.45 + 5) / 2, 5);
   });
 
   it("answers 404 for an unknown id and 400 for a non-numeric one", async () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { prisma } from "../db/client";
 import { averageFolds, prepareEvaluation, scoreRecommender, splitRatings, type EvalRating, type Metrics, type Prepared } from "../recs/evaluate";
-import { scaleOf } from "../recs/service";
+import { scaleOf } from "../ratings/scales";
 import { defineJob, JobCancelledError, type Json } from "../jobs/types";
 import { OfflineConfigSchema, type OfflineConfig } from "./schemas";
 

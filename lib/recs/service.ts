@@ -7,16 +7,12 @@ import { buildTrainingData, DISLIKED, InteractionLog, LIKED, PLAYED, playWeight,
 import { recommendFor, type Recommendation, type UserState, type Weights } from "./recommend";
 import { deserializeModel, extendModel, serializeModel } from "./serialize";
 import { similarItems } from "./item-knn";
+import { to01 } from "../ratings/scales";
 import type { SourceScores } from "./blend";
 
 // The recommendation engine's connection to the database and the cache: loading training data, storing and
 // loading models, a user's current feedback, and cached per-user lists.
 
-export const scaleOf = (source: string | null) => (source === "movietweetings" ? { min: 0, max: 10 } : { min: 0.5, max: 5 });
-const to01 = (rating: number, source: string | null) => {
-  const s = scaleOf(source);
-  return Math.min(1, Math.max(0, (rating - s.min) / (s.max - s.min)));
-};
 
 // ---- training
 
