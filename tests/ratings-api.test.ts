@@ -177,6 +177,14 @@ describe("POST /api/v1/imports/{kind}", () => {
     expect(job.result).toMatchObject({ file: "small.csv", rows_loaded: 1, rows_rejected: 1, errors: [{ line: 3, reason: 'rating "oops" is not a number' }] });
   });
 
+  it("warns when a file of another kind loads nothing (a movies.dat sent as ratings.csv)", async () => {
+    const body = "1::Edison Kinetoscopic Record of a Sneeze (1894)::Documentary|Short\n10::La sortie des usines Lumière (1895)::Documentary|Short\n";
+    const res = await call<{ job_id: string }>(importRoute, { method: "POST", token: adminToken, params: { kind: "ratings" }, rawBody: body, headers: { "content-type": "text/csv" }, path: "/api/v1/imports/ratings?name=movies.dat" });
+    const job = await finished(res.body.job_id);
+    expect(job.result).toMatchObject({ rows_read: 2, rows_loaded: 0, rows_rejected: 2 });
+    expect((job.result as { warnings: string[] }).warnings.join(" ")).toMatch(/None of the 2 lines could be read as "ratings": is it the right kind of file\?/);
+  });
+
   it("accepts multipart uploads too", async () => {
     const form = new FormData();
     form.append("file", new Blob(["movieId,title,genres\n77777,Uploaded Film (2020),Drama\n"]), "movies.csv");

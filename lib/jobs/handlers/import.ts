@@ -122,6 +122,10 @@ export const importJob = defineJob({
       report.errors = r.errors;
       if (r.merged) report.warnings.push(`${r.merged} duplicate items were merged into one`);
     }
+    // A file of another kind (a movies.dat sent as ratings.csv) loads nothing: say so rather than only count rejects.
+    if (report.rows_loaded === 0 && report.rows_rejected > 0 && report.rows_rejected === report.rows_read) {
+      report.warnings.push(`None of the ${report.rows_read.toLocaleString("en")} lines could be read as "${payload.format}": is it the right kind of file? The reasons are below.`);
+    }
     await progress(96, "Updating catalog statistics");
     await step.run("stats", async () => {
       await recomputeCatalogStats();
