@@ -3,14 +3,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GET as openapiRoute } from "../app/api/v1/openapi.json/route";
 import { OPERATIONS } from "../lib/api/openapi";
-import { call } from "./support/http";
+import * as unknownRoute from "../app/api/v1/[...path]/route";
+import { call, expectProblem } from "./support/http";
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? routeFiles(path.join(dir, e.name)) : e.name === "route.ts" ? [path.join(dir, e.name)] : []));
 }
 
 const root = path.resolve("app/api/v1");
-const implemented = routeFiles(root).flatMap((file) => {
+// [...path] answers 404 for addresses no route matches: not an endpoint of its own.
+const implemented = routeFiles(root).filter((file) => !file.includes("[...")).flatMap((file) => {
   const route = "/" + path.relative(root, path.dirname(file)).split(path.sep).join("/").replace(/\[([^\]]+)\]/g, "{$1}");
   const methods = [...readFileSync(file, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1].toLowerCase());
   return methods.map((m) => `${m} ${route === "/" ? "" : route}`);
@@ -20,6 +22,14 @@ describe("the OpenAPI document", () => {
   it("lists exactly the routes that exist", () => {
     const documented = OPERATIONS.map((o) => `${o.method} ${o.path}`);
     expect([...documented].sort()).toEqual([...implemented].sort());
+  });
+
+  it("answers an unknown /api/v1 address with a problem+json 404, whatever the method", async () => {
+    for (const method of ["GET", "POST", "DELETE"]) {
+      const res = await call(unknownRoute[method as "GET"], { method, path: "/api/v1/no/such/thing" });
+      expectProblem(res, 404, "not_found");
+      expect((res.body as { detail: string }).detail).toContain(`${method} /api/v1/no/such/thing`);
+    }
   });
 
   it("is served at /api/v1/openapi.json as OpenAPI 3.1 with the legacy endpoints tagged", async () => {
