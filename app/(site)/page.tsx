@@ -30,7 +30,7 @@ export default async function HomePage() {
     <div className="space-y-10">
       <section className="rounded-2xl bg-gradient-to-br from-brand-50 to-white p-6 ring-1 ring-brand-100 sm:p-8">
         <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
-          {user ? `Welcome back${user.name ? `, ${user.name}` : ""}.` : "Find your next favourite film."}
+          {user ? `${personal ? "Welcome back" : "Welcome"}${user.name ? `, ${user.name}` : ""}.` : "Find your next favourite film."}
         </h1>
         <p className="mt-2 max-w-2xl text-stone-600">
           Tastebud learns from what you rate, like and hide, and every recommendation says why it is there.
@@ -53,7 +53,7 @@ export default async function HomePage() {
           <MovieGrid items={row.items} reasons={row.reasons} feedback={states} empty={row.empty} />
         </Section>
       ))}
-      {user && !recs?.cold_start ? <AiPicks picks={aiPicks} states={states} /> : null}
+      {user && !recs?.cold_start ? <AiPicks picks={aiPicks} states={states} operator={user.role === "admin"} /> : null}
       {rows.slice(personal ? 1 : 0).map((row) => (
         <Section key={row.heading} heading={row.heading} note={row.note}>
           <MovieGrid items={row.items} reasons={row.reasons} feedback={states} empty={row.empty} />
@@ -138,10 +138,19 @@ function StartRating() {
   );
 }
 
-/** The language model's picks with its reasons; when no model is configured, how to turn it on. */
-function AiPicks({ picks, states }: { picks: Awaited<ReturnType<typeof llmPicksOf>> | null; states: Awaited<ReturnType<typeof feedbackStates>> | undefined }) {
+/** The language model's picks with its reasons; when no model is configured, nothing (an administrator: how to turn it on). */
+function AiPicks({
+  picks,
+  states,
+  operator,
+}: {
+  picks: Awaited<ReturnType<typeof llmPicksOf>> | null;
+  states: Awaited<ReturnType<typeof feedbackStates>> | undefined;
+  operator: boolean;
+}) {
   if (!picks) return null;
   if (!picks.llm.enabled) {
+    if (!operator) return null;
     return (
       <Section heading="AI picks">
         <p className="rounded-lg border border-dashed border-stone-300 p-4 text-sm text-stone-600" data-testid="ai-picks-off">

@@ -79,6 +79,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
             <li key={job.id} className="rounded-lg border border-stone-200 bg-white p-3" data-testid="job-row" data-job-id={job.id} data-kind={job.kind}>
               <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
                 <span className="font-medium">{job.kind}</span>
+                {subjectOf(job) ? <span className="min-w-0 truncate text-sm text-stone-500" data-testid="job-subject">{subjectOf(job)}</span> : null}
                 <StatusBadge status={job.status} />
                 {job.scheduled ? <span className="text-xs text-stone-500">scheduled</span> : null}
                 <span className="order-last min-w-0 basis-full truncate text-sm text-stone-600 sm:order-none sm:basis-auto sm:flex-1" data-testid="job-message">{job.message}</span>
@@ -144,4 +145,11 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
       </section>
     </div>
   );
+}
+
+/** What a job works on, when its payload names it: an import's file and kind. */
+function subjectOf(job: Job): string | null {
+  const p = job.payload as { name?: unknown; format?: unknown } | null;
+  if (!p || typeof p.name !== "string") return null;
+  return typeof p.format === "string" ? `${p.name} (${p.format})` : p.name;
 }

@@ -34,7 +34,11 @@ export default async function MusicPage() {
           <ConnectLastfm username={account?.username ?? null} />
         </section>
       ) : (
-        <Alert tone="info">Last.fm is off on this server: set LASTFM_API_KEY (and LASTFM_API_URL for a different endpoint) to connect accounts.</Alert>
+        <Alert tone="info">
+          {user.role === "admin"
+            ? "Last.fm is off on this server: set LASTFM_API_KEY (and LASTFM_API_URL for a different endpoint) to connect accounts."
+            : "Connecting a Last.fm account is not available on this server yet."}
+        </Alert>
       )}
       {recs ? (
         <section className="space-y-3">

@@ -33,9 +33,13 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function MoviePage({ params }: { params: Params }) {
   const item = await load((await params).id);
-  const [user, similar] = await Promise.all([currentUser(), similarToItem(item.id, MORE_LIKE_THIS)]);
-  const more = await presentRecs(similar.map((s) => ({ id: s.id, score: s.score, source: "item_knn", because: item.id, genre: null })), []);
-  const states = user ? await feedbackStates(user.id, [item.id, ...more.map((r) => r.item.id)]) : undefined;
+  // Twice as many as shown, so that films the viewer hid (which never come back, as Settings > Hidden promises) leave
+  // no gaps.
+  const [user, similar] = await Promise.all([currentUser(), similarToItem(item.id, MORE_LIKE_THIS * 2)]);
+  const candidates = await presentRecs(similar.map((s) => ({ id: s.id, score: s.score, source: "item_knn", because: item.id, genre: null })), []);
+  const states = user ? await feedbackStates(user.id, [item.id, ...candidates.map((r) => r.item.id)]) : undefined;
+  const hidden = new Set(states?.filter((s) => s.hidden && s.item_id !== item.id).map((s) => s.item_id));
+  const more = candidates.filter((r) => !hidden.has(r.item.id)).slice(0, MORE_LIKE_THIS);
   const imdb = item.external_ids.imdb;
   return (
     <article className="space-y-6">
@@ -56,7 +60,7 @@ export default async function MoviePage({ params }: { params: Params }) {
             </Link>
           ))}
         </p>
-        {item.series ? <p className="text-sm text-stone-600">Part of the {item.series} series</p> : null}
+        {item.series ? <p className="text-sm text-stone-600">Part of {/^the\s/i.test(item.series) ? "" : "the "}{item.series} series</p> : null}
       </header>
       {states ? (
         <section aria-label="Your feedback" className="max-w-xl rounded-lg border border-stone-200 bg-white p-4">
