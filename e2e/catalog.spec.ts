@@ -30,5 +30,5 @@ test("a visitor browses, searches with a typo, filters and opens a movie", async
 
 test("an impossible year range gets a clear message", async ({ page }) => {
   await page.goto("/movies?year_from=2000&year_to=1990");
-  await expect(page.getByText("year_from must not be after year_to")).toBeVisible();
+  await expect(page.getByText('"From year" must not be after "To year".')).toBeVisible();
 });

@@ -14,12 +14,15 @@ export const metadata: Metadata = { title: "Movies" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
+// The filter form's names for the query's fields, for messages a person reads.
+const FIELD_LABELS: Record<string, string> = { q: "The search", genre: "The genre", year_from: '"From year"', year_to: '"To year"', sort: "The sort order", cursor: "The page link", limit: "The page size" };
+
 export default async function MoviesPage({ searchParams }: { searchParams: SearchParams }) {
   const raw = await searchParams;
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
   const genres = (await listGenres()).map((g) => g.genre);
   const parsed = ItemSearchSchema.safeParse({ ...values, limit: 24 });
-  let error: string | null = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  let error: string | null = parsed.success ? null : parsed.error.issues.map((i) => `${FIELD_LABELS[String(i.path[0])] ?? i.path.join(".")} ${i.message.replace("year_to", FIELD_LABELS.year_to)}.`).join(" ");
   let page = null;
   if (parsed.success) {
     try {
