@@ -212,6 +212,25 @@ describe("catalog files", () => {
     expect(await prisma().item.findUnique({ where: { id: separate.id } })).toBeNull();
   });
 
+  it("recognises the typed-in demo films by title and year instead of adding them twice, but not when two films share both", async () => {
+    const demo = (title: string, year: number, n: number) =>
+      prisma().item.create({ data: { title, year, genres: ["Drama"], externalIds: { create: { source: "demo", value: `film-t${n}` } } } });
+    const godfather2 = await demo("The Godfather Part II", 1974, 1);
+    const heat = await demo("Heat", 1986, 2);
+    const before = await prisma().item.count();
+    const report = await runImport(
+      "movietweetings-movies",
+      file("demo-movies.dat", "9990001::The Godfather: Part II (1974)::Crime|Drama\n9990002::Heat (1986)::Action\n9990003::Heat (1986)::Drama\n9990004::Brand New (1999)::Comedy\n"),
+    );
+    expect(report).toMatchObject({ rows_loaded: 4, items_created: 3 });
+    expect(await prisma().item.count()).toBe(before + 3);
+    const ids = await prisma().externalId.findMany({ where: { itemId: godfather2.id }, orderBy: { source: "asc" } });
+    expect(ids.map((i) => `${i.source}:${i.value}`)).toEqual(["demo:film-t1", "imdb:tt9990001"]);
+    expect((await prisma().item.findUniqueOrThrow({ where: { id: godfather2.id } })).title).toBe("The Godfather: Part II");
+    // Two Heats of 1986 in the file: which one the demo film is cannot be told, so neither takes it.
+    expect(await prisma().externalId.count({ where: { itemId: heat.id } })).toBe(1);
+  });
+
   it("imports movies_metadata.csv with Python-literal genres, collections and broken rows reported", async () => {
     const header = "adult,belongs_to_collection,budget,genres,homepage,id,imdb_id,original_language,original_title,overview,popularity,poster_path,production_companies,production_countries,release_date,revenue,runtime,spoken_languages,status,tagline,title,video,vote_average,vote_count";
     const row1 = `False,"{'id': 10194, 'name': 'Toy Story Collection'}",30000000,"[{'id': 16, 'name': 'Animation'}, {'id': 35, 'name': 'Comedy'}, {'id': 10751, 'name': 'Family'}]",,862,tt0114709,en,Toy Story,"Led by Woody, toys live happily.",21.9,/a.jpg,[],[],1995-10-30,373554033,81.0,[],Released,,Toy Story,False,7.7,5415`;
