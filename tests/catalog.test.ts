@@ -91,6 +91,16 @@ describe("item details", () => {
     expect(res.body).toMatchObject({ title: "Alien", year: 1979, genres: ["Horror", "Sci-Fi"], stats: { ratings_count: 1, mean_rating: 5 } });
   });
 
+  it("counts an item's likes and ratings at once, before the statistics run again", async () => {
+    const alien = await prisma().item.findFirstOrThrow({ where: { title: "Alien" } });
+    const fan = await prisma().user.create({ data: { source: "test", externalId: "fan" } });
+    await prisma().feedback.create({ data: { userId: fan.id, itemId: alien.id, reaction: "like" } });
+    await prisma().rating.create({ data: { userId: fan.id, itemId: alien.id, rating: 4, ratedAt: new Date() } });
+    const res = await call<{ stats: { ratings_count: number; likes: number; mean_rating: number } }>(getItemRoute, { params: { id: String(alien.id) } });
+    expect(res.body.stats).toMatchObject({ ratings_count: 2, likes: 1, mean_rating: 5 });
+    await prisma().rating.delete({ where: { userId_itemId: { userId: fan.id, itemId: alien.id } } });
+  });
+
   it("gives means in stars whatever scale the ratings came on", async () => {
     const heat = await prisma().item.findFirstOrThrow({ where: { title: "Heat" } });
     const res = await call<{ stats: { ratings_count: number; mean_rating: number } }>(getItemRoute, { params: { id: String(heat.id) } });
