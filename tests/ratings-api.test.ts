@@ -7,7 +7,9 @@ import { GET as history } from "../app/api/v1/users/[id]/ratings/route";
 import { GET as profile } from "../app/api/v1/users/[id]/profile/route";
 import { POST as importRoute } from "../app/api/v1/imports/[kind]/route";
 import { POST as exchange } from "../app/api/v1/auth/token/route";
+import { encodeCursor } from "../lib/api/pagination";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
+import { historyPosition } from "../lib/ratings/history";
 import { prisma } from "../lib/db/client";
 import { executeJob } from "../lib/jobs/execute";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
@@ -199,5 +201,14 @@ describe("POST /api/v1/imports/{kind}", () => {
     expectProblem(await call(importRoute, { method: "POST", token: userToken, params: { kind: "ratings" }, rawBody: "x" }), 403, "insufficient_scope");
     expectProblem(await call(importRoute, { method: "POST", token: adminToken, params: { kind: "tweets" }, rawBody: "x" }), 400, "validation_failed");
     expectProblem(await call(importRoute, { method: "POST", token: adminToken, params: { kind: "ratings" } }), 400);
+  });
+});
+
+describe("rating history pages", () => {
+  it("know their number and the way back", () => {
+    expect(historyPosition(undefined, 25)).toEqual({ page: 1, previous: null });
+    const third = historyPosition(encodeCursor({ o: 50 }), 25);
+    expect(third.page).toBe(3);
+    expect(historyPosition(third.previous ?? undefined, 25)).toEqual({ page: 2, previous: encodeCursor({ o: 0 }) });
   });
 });

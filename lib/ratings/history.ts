@@ -77,6 +77,12 @@ const ORDER: Record<RatingHistoryQuery["sort"], Prisma.Sql> = {
   lowest: Prisma.sql`r.rating ASC, r.rated_at DESC, r.item_id DESC`,
 };
 
+/** Where a rating-history cursor stands: its page number (from 1) and the cursor of the page before, if any. */
+export function historyPosition(cursor: string | undefined, limit: number): { page: number; previous: string | null } {
+  const offset = decodeCursor(cursor, HistoryCursor)?.o ?? 0;
+  return { page: Math.floor(offset / limit) + 1, previous: offset > 0 ? encodeCursor({ o: Math.max(0, offset - limit) }) : null };
+}
+
 export async function ratingHistory(userId: number, q: RatingHistoryQuery): Promise<Cached<Page<RatingView>>> {
   const offset = decodeCursor(q.cursor, HistoryCursor)?.o ?? 0;
   const variant = `h:${q.sort}:${q.limit}:${offset}:${q.from?.toISOString() ?? ""}:${q.to?.toISOString() ?? ""}`;

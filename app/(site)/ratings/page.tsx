@@ -3,7 +3,7 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { requireUser } from "@/lib/auth/session";
-import { ratingHistory } from "@/lib/ratings/history";
+import { historyPosition, ratingHistory } from "@/lib/ratings/history";
 import { RatingHistoryQuerySchema } from "@/lib/ratings/schemas";
 
 export const metadata: Metadata = { title: "My ratings" };
@@ -23,6 +23,7 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
   const parsed = RatingHistoryQuerySchema.safeParse({ sort, cursor, limit: 25 });
   if (!parsed.success) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
   const page = (await ratingHistory(user.id, parsed.data)).value();
+  const position = historyPosition(parsed.data.cursor, parsed.data.limit);
   return (
     <div className="max-w-3xl space-y-5">
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -65,10 +66,24 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
           ))}
         </ul>
       )}
-      {page.next_cursor ? (
-        <Link href={`/ratings?sort=${parsed.data.sort}&cursor=${page.next_cursor}`} className={buttonClass("secondary")} rel="next">
-          Next page
-        </Link>
+      {position.previous !== null || page.next_cursor ? (
+        <nav aria-label="Pages" className="flex items-center justify-between gap-3">
+          {position.previous !== null ? (
+            <Link href={`/ratings?sort=${parsed.data.sort}${position.previous ? `&cursor=${position.previous}` : ""}`} className={buttonClass("secondary")} rel="prev">
+              Previous page
+            </Link>
+          ) : (
+            <span />
+          )}
+          <span className="text-sm text-stone-500">Page {position.page}</span>
+          {page.next_cursor ? (
+            <Link href={`/ratings?sort=${parsed.data.sort}&cursor=${page.next_cursor}`} className={buttonClass("secondary")} rel="next">
+              Next page
+            </Link>
+          ) : (
+            <span />
+          )}
+        </nav>
       ) : null}
     </div>
   );
