@@ -134,7 +134,8 @@ function Toggle({
 }
 
 const STEPS = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5];
-const STAR_SIZE = { sm: "h-5 w-5", md: "h-6 w-6", lg: "h-8 w-8" };
+// On touch screens the stars grow, so each half-star target is 14-20 px wide instead of 10-12.
+const STAR_SIZE = { sm: "h-5 w-5 pointer-coarse:h-7 pointer-coarse:w-7", md: "h-6 w-6 pointer-coarse:h-10 pointer-coarse:w-10", lg: "h-8 w-8 pointer-coarse:h-10 pointer-coarse:w-10" };
 const KEY_STEP: Record<string, (v: number) => number> = {
   ArrowRight: (v) => v + 0.5,
   ArrowUp: (v) => v + 0.5,
