@@ -136,6 +136,52 @@ describe("blend", () => {
     const seriesItems = out.slice(0, 3).filter((r) => series[r.item] === "S");
     expect(seriesItems).toHaveLength(1);
   });
+
+  it("names a liked film as the reason when that source comes close to the strongest one", () => {
+    // User overlap ranks items 0, 1, 2, 3; item-kNN (reason: liked film 9) ranks 0 and 2, and 3 far down.
+    const overlap = Float32Array.from([4, 3, 2, 1, 0]);
+    const knn = Float32Array.from([5, 0, 1, 0, 0]);
+    const because = Int32Array.from([9, -1, 9, -1, -1]);
+    const filler = Float32Array.from([0, 0, 0, 0, 0]);
+    const out = blend({
+      sources: [
+        { name: "user_overlap", weight: 1.2, scores: overlap },
+        { name: "item_knn", weight: 0.8, scores: knn, because },
+        { name: "popularity", weight: 0.05, scores: filler },
+      ],
+      exclude: () => false,
+      limit: 4,
+    });
+    const byItem = new Map(out.map((r) => [r.item, r]));
+    // Item 0: 0.8/21 is 67% of 1.2/21 and item 2: 0.8/22 is 70% of 1.2/23, so the liked film explains both.
+    expect(byItem.get(0)).toMatchObject({ source: "item_knn", because: 9 });
+    expect(byItem.get(2)).toMatchObject({ source: "item_knn", because: 9 });
+    // Items 1 and 3 only user overlap found.
+    expect(byItem.get(1)).toMatchObject({ source: "user_overlap", because: -1 });
+    expect(byItem.get(3)).toMatchObject({ source: "user_overlap", because: -1 });
+    // The order is the fused score's, whatever the reason.
+    expect(out.map((r) => r.item)).toEqual([0, 2, 1, 3]);
+    // Below the share the strongest source keeps the reason: kNN's 10th place against overlap's 1st.
+    const far = blend({
+      sources: [
+        { name: "user_overlap", weight: 1.2, scores: Float32Array.from([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) },
+        { name: "item_knn", weight: 0.8, scores: Float32Array.from([1, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]), because: new Int32Array(11).fill(9) },
+      ],
+      exclude: () => false,
+      limit: 11,
+    });
+    expect(far.find((r) => r.item === 0)).toMatchObject({ source: "user_overlap" });
+    // One liked film names at most three reasons: the fourth and fifth keep user overlap's.
+    const same = blend({
+      sources: [
+        { name: "user_overlap", weight: 1.2, scores: Float32Array.from([5, 4, 3, 2, 1]) },
+        { name: "item_knn", weight: 0.8, scores: Float32Array.from([5, 4, 3, 2, 1]), because: new Int32Array(5).fill(9) },
+      ],
+      exclude: () => false,
+      limit: 5,
+    });
+    expect(same.map((r) => r.source)).toEqual(["item_knn", "item_knn", "item_knn", "user_overlap", "user_overlap"]);
+  });
 });
 
 describe("whole model", () => {

@@ -1,8 +1,10 @@
 import { topK } from "./matrix";
 
 // Blending: each recommender ranks its candidates; ranks are fused (weighted reciprocal-rank fusion, robust to
-// the recommenders' different score scales); every item keeps the source that contributed most, which becomes
-// its reason; a series may take at most `perSeries` places so one franchise does not fill the page.
+// the recommenders' different score scales); every item keeps the source that contributed most as its reason,
+// unless a source that can name a film the user liked (item-kNN, ALS) contributed at least SPECIFIC_SHARE of that:
+// "Because you liked Heat" says more than "People with your taste liked it" (but one film names at most a few items'
+// reasons this way). A series may take at most `perSeries` places so one franchise does not fill the page.
 
 export type SourceName = "als" | "item_knn" | "user_overlap" | "content" | "popularity" | "llm";
 
@@ -11,6 +13,11 @@ export type SourceScores = { name: SourceName; weight: number; scores: Float32Ar
 export type Blended = { item: number; score: number; source: SourceName; because: number };
 
 export const RRF_K = 20;
+
+/** Sources whose reason names a liked film, and how close to the strongest contribution they must come to give it. */
+const SPECIFIC: ReadonlySet<SourceName> = new Set(["item_knn", "als"]);
+export const SPECIFIC_SHARE = 0.6;
+const SAME_FILM_REASONS = 3;
 
 export function blend(input: {
   sources: SourceScores[];
@@ -24,19 +31,25 @@ export function blend(input: {
   candidates?: ArrayLike<number>;
 }): Blended[] {
   const pool = input.pool ?? Math.max(200, input.limit * 3);
-  const total = new Map<number, { score: number; best: number; source: SourceName; because: number }>();
+  type Entry = { score: number; best: number; source: SourceName; because: number; specific: number; specificSource: SourceName | null; specificBecause: number };
+  const total = new Map<number, Entry>();
   const skip = (i: number) => input.exclude(i) || (input.allow ? !input.allow(i) : false);
   for (const src of input.sources) {
     if (src.weight <= 0) continue;
     const ranked = topK(src.scores, pool, (i) => skip(i) || src.scores[i] <= 0, input.candidates);
     ranked.forEach((item, rank) => {
       const contribution = src.weight / (RRF_K + rank + 1);
-      const entry = total.get(item) ?? { score: 0, best: 0, source: src.name, because: -1 };
+      const entry = total.get(item) ?? { score: 0, best: 0, source: src.name, because: -1, specific: 0, specificSource: null, specificBecause: -1 };
       entry.score += contribution;
       if (contribution > entry.best) {
         entry.best = contribution;
         entry.source = src.name;
         entry.because = src.because?.[item] ?? -1;
+      }
+      if (SPECIFIC.has(src.name) && contribution > entry.specific) {
+        entry.specific = contribution;
+        entry.specificSource = src.name;
+        entry.specificBecause = src.because?.[item] ?? -1;
       }
       total.set(item, entry);
     });
@@ -46,8 +59,18 @@ export function blend(input: {
   const seriesCount = new Map<string, number>();
   const out: Blended[] = [];
   const overflow: Blended[] = [];
+  // One liked film explains at most SAME_FILM_REASONS items this way, so a page's reasons do not all name it.
+  const namedFilms = new Map<number, number>();
   for (const [item, e] of ranked) {
-    const entry = { item, score: e.score, source: e.source, because: e.because };
+    const specific =
+      e.specificSource !== null &&
+      !SPECIFIC.has(e.source) &&
+      e.specific >= SPECIFIC_SHARE * e.best &&
+      (e.specificBecause < 0 || (namedFilms.get(e.specificBecause) ?? 0) < SAME_FILM_REASONS);
+    if (specific && e.specificBecause >= 0) namedFilms.set(e.specificBecause, (namedFilms.get(e.specificBecause) ?? 0) + 1);
+    const entry = specific
+      ? { item, score: e.score, source: e.specificSource as SourceName, because: e.specificBecause }
+      : { item, score: e.score, source: e.source, because: e.because };
     const series = input.series?.(item) ?? null;
     if (series) {
       const n = seriesCount.get(series) ?? 0;
