@@ -101,6 +101,28 @@ describe("item details", () => {
     await prisma().rating.delete({ where: { userId_itemId: { userId: fan.id, itemId: alien.id } } });
   });
 
+  it("shows no mean for a film the statistics have not seen rated yet, whatever its live count", async () => {
+    const toy = await prisma().item.findFirstOrThrow({ where: { title: "Toy Story" } });
+    const fan = await prisma().user.create({ data: { source: "test", externalId: "toy-fan" } });
+    await prisma().rating.create({ data: { userId: fan.id, itemId: toy.id, rating: 4, ratedAt: new Date() } });
+    const res = await call<{ stats: { ratings_count: number; mean_rating: number | null } }>(getItemRoute, { params: { id: String(toy.id) } });
+    expect(res.body.stats).toMatchObject({ ratings_count: 1, mean_rating: null });
+    await prisma().rating.delete({ where: { userId_itemId: { userId: fan.id, itemId: toy.id } } });
+  });
+
+  it("keeps counting a rating whose user is gone, on five stars", async () => {
+    const amelie = await prisma().item.findFirstOrThrow({ where: { title: "Amélie" } });
+    await prisma().$executeRaw`INSERT INTO ratings (user_id, item_id, rating, rated_at) VALUES (987654321, ${amelie.id}, 3, now())`;
+    try {
+      await recomputeCatalogStats();
+      const res = await call<{ stats: { ratings_count: number; mean_rating: number | null } }>(getItemRoute, { params: { id: String(amelie.id) } });
+      expect(res.body.stats).toMatchObject({ ratings_count: 1, mean_rating: 3 });
+    } finally {
+      await prisma().$executeRaw`DELETE FROM ratings WHERE user_id = 987654321`;
+      await recomputeCatalogStats();
+    }
+  });
+
   it("gives means in stars whatever scale the ratings came on", async () => {
     const heat = await prisma().item.findFirstOrThrow({ where: { title: "Heat" } });
     const res = await call<{ stats: { ratings_count: number; mean_rating: number } }>(getItemRoute, { params: { id: String(heat.id) } });

@@ -34,6 +34,7 @@ describe("matrix helpers", () => {
     expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2)).toEqual([1, 3]);
     expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2, (i) => i === 1)).toEqual([3, 2]);
     expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2, undefined, [0, 2])).toEqual([2, 0]);
+    expect(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7]), 2.5)).toEqual([1, 3]);
     expect(topK(Float32Array.from([NaN, Infinity, -Infinity, 1]), 5)).toEqual([3]);
     expect(topK(Float32Array.from([1, 2]), 0)).toEqual([]);
   });
@@ -181,6 +182,45 @@ describe("blend", () => {
       limit: 5,
     });
     expect(same.map((r) => r.source)).toEqual(["item_knn", "item_knn", "item_knn", "user_overlap", "user_overlap"]);
+  });
+
+  it("counts every reason naming a film against the cap: ALS's resolved film and items kNN explains by itself", () => {
+    // kNN is strongest for items 0 and 1 (both name film 9); ALS comes close on 2, 3, 4 and names 9 through the resolver.
+    const knn = Float32Array.from([9, 8, 0, 0, 0]);
+    const overlap = Float32Array.from([0, 0, 5, 4, 3]);
+    const als = Float32Array.from([0, 0, 5, 4, 3]);
+    const asked: number[] = [];
+    const out = blend({
+      sources: [
+        { name: "item_knn", weight: 3, scores: knn, because: new Int32Array(5).fill(9) },
+        { name: "user_overlap", weight: 1.2, scores: overlap },
+        { name: "als", weight: 1, scores: als },
+      ],
+      exclude: () => false,
+      limit: 5,
+      nearestLiked: (item) => (asked.push(item), 9),
+    });
+    const byItem = new Map(out.map((r) => [r.item, r]));
+    expect(byItem.get(0)).toMatchObject({ source: "item_knn", because: 9 });
+    expect(byItem.get(1)).toMatchObject({ source: "item_knn", because: 9 });
+    // Film 9 already names two reasons: ALS takes item 2 only (the third), 3 and 4 keep user overlap's.
+    expect(byItem.get(2)).toMatchObject({ source: "als", because: 9 });
+    expect(byItem.get(3)).toMatchObject({ source: "user_overlap", because: -1 });
+    expect(byItem.get(4)).toMatchObject({ source: "user_overlap", because: -1 });
+    // The resolver runs only for items on the page.
+    expect(asked.every((i) => i >= 2 && i <= 4)).toBe(true);
+  });
+
+  it("keeps an AI pick's reason even when a film-naming source comes close", () => {
+    const out = blend({
+      sources: [
+        { name: "llm", weight: 1, scores: Float32Array.from([3, 2]) },
+        { name: "item_knn", weight: 1, scores: Float32Array.from([3, 2]), because: Int32Array.from([7, 7]) },
+      ],
+      exclude: () => false,
+      limit: 2,
+    });
+    expect(out.map((r) => r.source)).toEqual(["llm", "llm"]);
   });
 });
 

@@ -79,16 +79,27 @@ export async function searchItems(search: ItemSearch): Promise<Page<ItemView>> {
   return { items, next_cursor: rows.length > search.limit ? encodeCursor({ o: offset + search.limit }) : null };
 }
 
-/** One item; its ratings and likes counted now (a like shows at once), its mean and score from the last statistics run. */
+/**
+ * One item; its ratings and likes counted now (a like shows at once), its mean and score from the last statistics
+ * run (no mean until that run has seen a rating of it).
+ */
 export async function getItem(id: number): Promise<ItemView> {
   const rows = await prisma().$queryRaw<ItemRow[]>`
     SELECT i.id, i.kind::text AS kind, i.title, i.year, i.genres, i.series, i.artist,
-           (SELECT count(*)::int FROM ratings r WHERE r.item_id = i.id) AS ratings_count, s.mean_rating, s.weighted_score,
+           (SELECT count(*)::int FROM ratings r WHERE r.item_id = i.id) AS ratings_count,
+           CASE WHEN s.ratings_count > 0 THEN s.mean_rating END AS mean_rating, s.weighted_score,
            (SELECT count(*)::int FROM feedback f WHERE f.item_id = i.id AND f.reaction = 'like') AS likes
     FROM items i LEFT JOIN item_stats s ON s.item_id = i.id WHERE i.id = ${id}`;
   if (!rows[0]) throw notFound(`Item ${id}`);
   const ids = await prisma().externalId.findMany({ where: { itemId: id } });
   return toItemView(rows[0], Object.fromEntries(ids.map((e) => [e.source, e.value])));
+}
+
+/** Just an item's id and title (no counting), or 404. */
+export async function getItemTitle(id: number): Promise<{ id: number; title: string }> {
+  const item = await prisma().item.findUnique({ where: { id }, select: { id: true, title: true } });
+  if (!item) throw notFound(`Item ${id}`);
+  return item;
 }
 
 export async function listGenres(kind: "movie" | "track" = "movie"): Promise<{ genre: string; items: number }[]> {

@@ -6,7 +6,8 @@ import { fiveStarSql, OTHER_SCALES } from "../ratings/scales";
 // (v ratings of mean R, C the global mean, m the 60th percentile of counts), likes, and per genre the top items.
 // Means are in stars (0.5-5) whatever scale a rating was given on (lib/ratings/scales.ts).
 
-export type StatsPrior = { globalMean: number; minVotes: number; ratings: number; items: number };
+/** `mixedScales`: some users rate on another scale than five stars, so ratings are joined to their users. */
+export type StatsPrior = { globalMean: number; minVotes: number; ratings: number; items: number; mixedScales: boolean };
 
 export function weightedScore(count: number, mean: number, prior: Pick<StatsPrior, "globalMean" | "minVotes">): number {
   if (count === 0) return prior.globalMean;
@@ -15,17 +16,19 @@ export function weightedScore(count: number, mean: number, prior: Pick<StatsPrio
 
 /**
  * The ratings in stars, as `r` (item_id, stars): joined to their users only when some users rate on another scale
- * (on 26M MovieLens ratings the join would add half to the statistics' time for nothing).
+ * (on 26M MovieLens ratings the join would add half to the statistics' time for nothing). A rating whose user is
+ * gone counts on five stars.
  */
-async function starRatings(): Promise<Prisma.Sql> {
-  const [other] = await prisma().$queryRaw<{ found: boolean }[]>`SELECT EXISTS (SELECT 1 FROM users WHERE source = ANY(${OTHER_SCALES})) AS found`;
-  return other?.found
-    ? Prisma.sql`(SELECT r.item_id, ${fiveStarSql()} AS stars FROM ratings r JOIN users u ON u.id = r.user_id)`
+function starRatings(mixedScales: boolean): Prisma.Sql {
+  return mixedScales
+    ? Prisma.sql`(SELECT r.item_id, ${fiveStarSql()} AS stars FROM ratings r LEFT JOIN users u ON u.id = r.user_id)`
     : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
 }
 
-export async function computePrior(stars?: Prisma.Sql): Promise<StatsPrior> {
-  const rated = stars ?? (await starRatings());
+export async function computePrior(): Promise<StatsPrior> {
+  const [other] = await prisma().$queryRaw<{ found: boolean }[]>`SELECT EXISTS (SELECT 1 FROM users WHERE source = ANY(${OTHER_SCALES})) AS found`;
+  const mixedScales = other?.found ?? false;
+  const rated = starRatings(mixedScales);
   const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint; items: bigint }[]>`
     WITH per_item AS (SELECT item_id, count(*) AS n FROM ratings GROUP BY item_id)
     SELECT (SELECT avg(r.stars) FROM ${rated} r) AS global_mean,
@@ -37,12 +40,13 @@ export async function computePrior(stars?: Prisma.Sql): Promise<StatsPrior> {
     minVotes: Math.max(1, Math.round(row?.min_votes ?? 1)),
     ratings: Number(row?.ratings ?? 0),
     items: Number(row?.items ?? 0),
+    mixedScales,
   };
 }
 
 /** Rewrites item_stats for items with ids in [fromId, toId]; the job calls it in slices to report progress. */
-export async function writeItemStats(prior: StatsPrior, fromId: number, toId: number, stars?: Prisma.Sql): Promise<number> {
-  const rated = stars ?? (await starRatings());
+export async function writeItemStats(prior: StatsPrior, fromId: number, toId: number): Promise<number> {
+  const rated = starRatings(prior.mixedScales);
   return prisma().$executeRaw`
     INSERT INTO item_stats (item_id, ratings_count, mean_rating, weighted_score, likes, updated_at)
     SELECT i.id,
@@ -88,9 +92,8 @@ export async function topByGenre(perGenre = 10): Promise<GenreTop[]> {
 
 /** The whole computation in one go, for the seed; the job runs the same pieces as steps. */
 export async function recomputeCatalogStats(): Promise<StatsPrior> {
-  const stars = await starRatings();
-  const prior = await computePrior(stars);
+  const prior = await computePrior();
   const { min, max } = await itemIdRange();
-  if (max >= min) await writeItemStats(prior, min, max, stars);
+  if (max >= min) await writeItemStats(prior, min, max);
   return prior;
 }

@@ -77,10 +77,14 @@ const ORDER: Record<RatingHistoryQuery["sort"], Prisma.Sql> = {
   lowest: Prisma.sql`r.rating ASC, r.rated_at DESC, r.item_id DESC`,
 };
 
-/** Where a rating-history cursor stands: its page number (from 1) and the cursor of the page before, if any. */
+/**
+ * Where a rating-history cursor stands: its page number (from 1) and the cursor of the page before: null on the
+ * first page, "" when the page before is the first (which needs no cursor).
+ */
 export function historyPosition(cursor: string | undefined, limit: number): { page: number; previous: string | null } {
   const offset = decodeCursor(cursor, HistoryCursor)?.o ?? 0;
-  return { page: Math.floor(offset / limit) + 1, previous: offset > 0 ? encodeCursor({ o: Math.max(0, offset - limit) }) : null };
+  if (offset === 0) return { page: 1, previous: null };
+  return { page: Math.floor(offset / limit) + 1, previous: offset > limit ? encodeCursor({ o: offset - limit }) : "" };
 }
 
 export async function ratingHistory(userId: number, q: RatingHistoryQuery): Promise<Cached<Page<RatingView>>> {

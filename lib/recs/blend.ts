@@ -29,6 +29,8 @@ export function blend(input: {
   pool?: number;
   /** Ascending item indexes to rank among (instead of the whole catalog); `allow` still applies to them. */
   candidates?: ArrayLike<number>;
+  /** The liked film nearest to an item, for a specific source that does not say which film (ALS). */
+  nearestLiked?: (item: number) => number;
 }): Blended[] {
   const pool = input.pool ?? Math.max(200, input.limit * 3);
   type Entry = { score: number; best: number; source: SourceName; because: number; specific: number; specificSource: SourceName | null; specificBecause: number };
@@ -59,18 +61,23 @@ export function blend(input: {
   const seriesCount = new Map<string, number>();
   const out: Blended[] = [];
   const overflow: Blended[] = [];
-  // One liked film explains at most SAME_FILM_REASONS items this way, so a page's reasons do not all name it.
+  // A liked film takes over another source's reason only while fewer than SAME_FILM_REASONS items above name it
+  // (whichever source named it), so a page's reasons do not all name one film. An AI pick keeps its own reason.
   const namedFilms = new Map<number, number>();
+  const filmOf = (source: SourceName, because: number, item: number) =>
+    because < 0 && source === "als" && input.nearestLiked ? input.nearestLiked(item) : because;
   for (const [item, e] of ranked) {
-    const specific =
-      e.specificSource !== null &&
-      !SPECIFIC.has(e.source) &&
-      e.specific >= SPECIFIC_SHARE * e.best &&
-      (e.specificBecause < 0 || (namedFilms.get(e.specificBecause) ?? 0) < SAME_FILM_REASONS);
-    if (specific && e.specificBecause >= 0) namedFilms.set(e.specificBecause, (namedFilms.get(e.specificBecause) ?? 0) + 1);
-    const entry = specific
-      ? { item, score: e.score, source: e.specificSource as SourceName, because: e.specificBecause }
-      : { item, score: e.score, source: e.source, because: e.because };
+    let source = e.source;
+    let because = SPECIFIC.has(e.source) ? filmOf(e.source, e.because, item) : e.because;
+    if (e.specificSource !== null && !SPECIFIC.has(e.source) && e.source !== "llm" && e.specific >= SPECIFIC_SHARE * e.best) {
+      const film = filmOf(e.specificSource, e.specificBecause, item);
+      if (film >= 0 && (namedFilms.get(film) ?? 0) < SAME_FILM_REASONS) {
+        source = e.specificSource;
+        because = film;
+      }
+    }
+    if (SPECIFIC.has(source) && because >= 0) namedFilms.set(because, (namedFilms.get(because) ?? 0) + 1);
+    const entry = { item, score: e.score, source, because };
     const series = input.series?.(item) ?? null;
     if (series) {
       const n = seriesCount.get(series) ?? 0;

@@ -120,6 +120,7 @@ export function recommendFor(
     limit: opts.limit,
     perSeries: opts.perSeries,
     candidates: opts.candidates,
+    nearestLiked: (item) => nearestLiked(model, positives, item),
   });
   const profile = genreProfile(model.genres, positives);
   return {
@@ -127,7 +128,6 @@ export function recommendFor(
     topGenres: topGenres(profile, model.genres, 3),
     items: items.map((r) => ({
       ...r,
-      because: r.source === "als" && r.because < 0 ? nearestLiked(model, positives, r.item) : r.because,
       genre: model.genres.itemGenres[r.item][0] !== undefined ? model.genres.genres[model.genres.itemGenres[r.item][0]] : null,
     })),
   };

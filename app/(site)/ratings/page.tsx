@@ -41,7 +41,14 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
           ))}
         </nav>
       </div>
-      {page.items.length === 0 ? (
+      {page.items.length === 0 && position.page > 1 ? (
+        <div className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600">
+          Page {position.page} is empty: you have fewer ratings than that.{" "}
+          <Link href={`/ratings?sort=${parsed.data.sort}`} className="font-medium text-brand-700 hover:underline">
+            Back to the first page
+          </Link>
+        </div>
+      ) : page.items.length === 0 ? (
         <div className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600">
           You have not rated anything yet.{" "}
           <Link href="/movies" className="font-medium text-brand-700 hover:underline">
