@@ -76,3 +76,88 @@ export async function copyRatingRowsBinary(client: pg.ClientBase, table: string,
   }
   await pipeline(Readable.from(chunks()), stream);
 }
+
+// Binary arrays (array_recv): dimensions, no nulls, element type, length and lower bound, then each element with its
+// length.
+const INT4_OID = 23;
+const FLOAT4_OID = 700;
+const INT8_OID = 20;
+const ARRAY_HEAD = 20;
+
+function writeArrayHead(buf: Buffer, o: number, elementOid: number, elementBytes: number, n: number): number {
+  o = buf.writeInt32BE(ARRAY_HEAD + n * (4 + elementBytes), o);
+  o = buf.writeInt32BE(1, o);
+  o = buf.writeInt32BE(0, o);
+  o = buf.writeInt32BE(elementOid, o);
+  o = buf.writeInt32BE(n, o);
+  return buf.writeInt32BE(1, o);
+}
+
+/**
+ * Writes rating_lists rows (user_id, item_ids, ratings, rated_at_ms) for users with no list yet, from the same
+ * columns as copyRatingRowsBinary: one row per user over the given positions, in their order (a user's positions
+ * need not be together).
+ */
+export async function copyRatingListsBinary(client: pg.ClientBase, columns: RatingColumns): Promise<void> {
+  const { user, item, rating, unixSeconds, rows } = columns;
+  // Positions grouped by user, keeping each user's in file order (files usually list a user's ratings together).
+  let grouped = true;
+  const closed = new Set<number>();
+  for (let x = 1; x < rows.length && grouped; x++) {
+    const prev = user[rows[x - 1]];
+    if (user[rows[x]] !== prev) {
+      closed.add(prev);
+      grouped = !closed.has(user[rows[x]]);
+    }
+  }
+  const order = grouped ? rows : Int32Array.from(rows).sort((a, b) => user[a] - user[b] || a - b);
+  const stream = client.query(copyFrom("COPY rating_lists (user_id, item_ids, ratings, rated_at_ms) FROM STDIN (FORMAT binary)"));
+  function* chunks() {
+    const head = Buffer.alloc(SIGNATURE.length + 8);
+    SIGNATURE.copy(head, 0);
+    yield head;
+    let start = 0;
+    while (start < order.length) {
+      // Users whole, about 8,192 ratings per chunk.
+      let end = start;
+      let users = 0;
+      while (end < order.length && end - start < 8192) {
+        const u = user[order[end]];
+        while (end < order.length && user[order[end]] === u) end++;
+        users++;
+      }
+      const n = end - start;
+      const buf = Buffer.allocUnsafe(users * (2 + 8 + 3 * (4 + ARRAY_HEAD)) + n * (8 + 8 + 12));
+      let o = 0;
+      for (let a = start; a < end; ) {
+        const u = user[order[a]];
+        let b = a;
+        while (b < end && user[order[b]] === u) b++;
+        const count = b - a;
+        o = buf.writeInt16BE(4, o);
+        o = buf.writeInt32BE(4, o);
+        o = buf.writeInt32BE(u, o);
+        o = writeArrayHead(buf, o, INT4_OID, 4, count);
+        for (let x = a; x < b; x++) o = buf.writeInt32BE(item[order[x]], buf.writeInt32BE(4, o));
+        o = writeArrayHead(buf, o, FLOAT4_OID, 4, count);
+        for (let x = a; x < b; x++) o = buf.writeFloatBE(rating[order[x]], buf.writeInt32BE(4, o));
+        o = writeArrayHead(buf, o, INT8_OID, 8, count);
+        for (let x = a; x < b; x++) {
+          // Milliseconds fit a double exactly; written as two 32-bit halves to avoid a BigInt per rating.
+          const ms = unixSeconds[order[x]] * 1000;
+          const high = Math.floor(ms / 2 ** 32);
+          o = buf.writeInt32BE(8, o);
+          o = buf.writeInt32BE(high, o);
+          o = buf.writeUInt32BE(ms - high * 2 ** 32, o);
+        }
+        a = b;
+      }
+      yield buf.subarray(0, o);
+      start = end;
+    }
+    const tail = Buffer.alloc(2);
+    tail.writeInt16BE(-1, 0);
+    yield tail;
+  }
+  await pipeline(Readable.from(chunks()), stream);
+}

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
 import { prisma, Prisma } from "../db/client";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
+import { externalIdsOf, oldestFirst, readRatingList } from "./lists";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
 // Rating history and profiles, read through the cache. Every entry's key carries the user's version and the
@@ -128,19 +129,19 @@ export function legacyTimestamp(seconds: number): string {
   return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]} ${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[secs - hh * 3_600 - mm * 60]}`;
 }
 
-/** The old shape: every rating, oldest first, with the movie id as the user's source files spell it. */
+/**
+ * The old shape: every rating, oldest first, with the movie id as the user's source files spell it. Read from the
+ * user's rating list (one row) and the namespace's ids held in memory (lib/ratings/lists.ts).
+ */
 export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> {
   return readThrough(user.id, "legacy", async () => {
     const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
-    // Whole seconds, not timestamps: no Date per row on the way in or out.
-    const rows = await prisma().$queryRaw<{ item_id: number; external: string | null; rating: number; rated_at: number }[]>`
-      SELECT r.item_id, e.value AS external, r.rating, floor(extract(epoch FROM r.rated_at))::float8 AS rated_at FROM ratings r
-      LEFT JOIN LATERAL (SELECT value FROM external_ids WHERE item_id = r.item_id AND source = ${namespace} LIMIT 1) e ON true
-      WHERE r.user_id = ${user.id} ORDER BY r.rated_at, r.item_id`;
-    return rows.map((r) => ({
-      movie_id: r.external === null ? r.item_id : namespace === "imdb" ? Number(r.external.slice(2)) : /^\d+$/.test(r.external) ? Number(r.external) : r.external,
-      rating: r.rating,
-      timestamp: legacyTimestamp(r.rated_at),
+    const list = await readRatingList(user.id);
+    const ids = namespace && list.items.length ? await externalIdsOf(namespace, list.catalogVersion) : null;
+    return oldestFirst(list).map((j) => ({
+      movie_id: ids?.get(list.items[j]) ?? list.items[j],
+      rating: list.ratings[j],
+      timestamp: legacyTimestamp(Math.floor(list.ratedMs[j] / 1000)),
     }));
   });
 }

@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as rates } from "../app/api/v1/rates/[uid]/route";
+import { prisma } from "../lib/db/client";
+import { invalidateUserRatings } from "../lib/ratings/history";
+import { externalIdsOf, oldestFirst, readRatingList } from "../lib/ratings/lists";
+import { BULK_RATINGS } from "../lib/ratings/lists-sql";
+import { ratingListDrift, useTestDatabase } from "./support/db";
+import { call } from "./support/http";
+
+// rating_lists: one row per user with all their ratings, kept by triggers for ratings written one at a time.
+const db = useTestDatabase();
+
+let user = 0;
+const items: number[] = [];
+
+beforeAll(async () => {
+  user = (await prisma().user.create({ data: { source: "movielens", externalId: "77" } })).id;
+  for (const [title, ml] of [["Heat", "6"], ["Alien", "1214"], ["Brazil", "1199"]]) {
+    const item = await prisma().item.create({ data: { title, externalIds: { create: { source: "movielens", value: ml } } } });
+    items.push(item.id);
+  }
+});
+
+const listOf = async (id: number) => {
+  const list = await readRatingList(id);
+  return oldestFirst(list).map((j) => [list.items[j], list.ratings[j], list.ratedMs[j]]);
+};
+
+describe("rating lists", () => {
+  it("follow inserts, updates and deletes of single ratings", async () => {
+    const t = (s: number) => new Date(Date.UTC(2020, 0, 1, 0, 0, s));
+    await prisma().rating.create({ data: { userId: user, itemId: items[0], rating: 4.5, ratedAt: t(10) } });
+    await prisma().rating.create({ data: { userId: user, itemId: items[1], rating: 0.1, ratedAt: t(5) } });
+    expect(await listOf(user)).toEqual([
+      [items[1], 0.1, t(5).getTime()],
+      [items[0], 4.5, t(10).getTime()],
+    ]);
+    // A changed rating replaces its entry; a moved one leaves its old item.
+    await prisma().rating.update({ where: { userId_itemId: { userId: user, itemId: items[0] } }, data: { rating: 2, ratedAt: t(20) } });
+    await prisma().$executeRaw`UPDATE ratings SET item_id = ${items[2]} WHERE user_id = ${user} AND item_id = ${items[1]}`;
+    expect(await listOf(user)).toEqual([
+      [items[2], 0.1, t(5).getTime()],
+      [items[0], 2, t(20).getTime()],
+    ]);
+    await prisma().rating.delete({ where: { userId_itemId: { userId: user, itemId: items[2] } } });
+    expect(await listOf(user)).toEqual([[items[0], 2, t(20).getTime()]]);
+    expect(await ratingListDrift(db.url())).toEqual({ extra: 0, missing: 0 });
+  });
+
+  it("answer /rates with the ids of the user's source, and see a changed id at once", async () => {
+    await invalidateUserRatings(user);
+    const first = await call<{ movie_id: number }[]>(rates, { params: { uid: "77" } });
+    expect(first.body.map((r) => r.movie_id)).toEqual([6]);
+    await prisma().externalId.update({ where: { source_value: { source: "movielens", value: "6" } }, data: { value: "60" } });
+    await invalidateUserRatings(user);
+    const second = await call<{ movie_id: number }[]>(rates, { params: { uid: "77" } });
+    expect(second.body.map((r) => r.movie_id)).toEqual([60]);
+  });
+
+  it("hold the lowest external id of an item that has two", async () => {
+    const { catalogVersion } = await readRatingList(user);
+    await prisma().externalId.create({ data: { source: "movielens", value: "5", itemId: items[0] } });
+    const ids = await externalIdsOf("movielens", catalogVersion + 1n);
+    expect(ids.get(items[0])).toBe(5);
+  });
+
+  it("are left to the loader under tastebud.bulk_ratings, and the drift check notices when it writes none", async () => {
+    const other = (await prisma().user.create({ data: { source: "test", externalId: "bulk" } })).id;
+    await prisma().$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(BULK_RATINGS);
+      await tx.$executeRaw`INSERT INTO ratings (user_id, item_id, rating, rated_at) VALUES (${other}, ${items[1]}, 3, now())`;
+    });
+    expect(await readRatingList(other)).toMatchObject({ items: [] });
+    expect(await ratingListDrift(db.url())).toEqual({ extra: 0, missing: 1 });
+    await prisma().$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(BULK_RATINGS);
+      await tx.$executeRaw`DELETE FROM ratings WHERE user_id = ${other}`;
+    });
+    expect(await ratingListDrift(db.url())).toEqual({ extra: 0, missing: 0 });
+  });
+});
