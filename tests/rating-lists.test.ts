@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as rates } from "../app/api/v1/rates/[uid]/route";
 import { prisma } from "../lib/db/client";
 import { invalidateUserRatings } from "../lib/ratings/history";
-import { externalIdsOf, oldestFirst, readRatingList } from "../lib/ratings/lists";
+import { externalIdsOf, legacyRatesJson, oldestFirst, readRatingList } from "../lib/ratings/lists";
 import { BULK_RATINGS } from "../lib/ratings/lists-sql";
 import { ratingListDrift, useTestDatabase } from "./support/db";
 import { call } from "./support/http";
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 const listOf = async (id: number) => {
   const list = await readRatingList(id);
-  return oldestFirst(list).map((j) => [list.items[j], list.ratings[j], list.ratedMs[j]]);
+  return Array.from(oldestFirst(list), (j) => [list.items[j], list.ratings[j], list.ratedMs[j]]);
 };
 
 describe("rating lists", () => {
@@ -70,12 +70,32 @@ describe("rating lists", () => {
       await tx.$executeRawUnsafe(BULK_RATINGS);
       await tx.$executeRaw`INSERT INTO ratings (user_id, item_id, rating, rated_at) VALUES (${other}, ${items[1]}, 3, now())`;
     });
-    expect(await readRatingList(other)).toMatchObject({ items: [] });
+    expect((await readRatingList(other)).items).toHaveLength(0);
     expect(await ratingListDrift(db.url())).toEqual({ extra: 0, missing: 1 });
     await prisma().$transaction(async (tx) => {
       await tx.$executeRawUnsafe(BULK_RATINGS);
       await tx.$executeRaw`DELETE FROM ratings WHERE user_id = ${other}`;
     });
     expect(await ratingListDrift(db.url())).toEqual({ extra: 0, missing: 0 });
+  });
+});
+
+describe("the old /rates text", () => {
+  it("is the JSON of the entries oldest first, whatever the ids look like", () => {
+    const long = "ü".repeat(300);
+    const list = {
+      items: Int32Array.from([3, 1, 2, 4]),
+      ratings: Float64Array.from([4.5, 10, 0.1, 3]),
+      ratedMs: Float64Array.from([2_000_000, 1_000_999, 1_000_999, -86_400_000]),
+      catalogVersion: 0n,
+    };
+    const ids = new Map<number, number | string>([[1, 1214], [2, "tt-x\"quoted\""], [3, long]]);
+    expect(JSON.parse(legacyRatesJson(list, ids))).toEqual([
+      { movie_id: 4, rating: 3, timestamp: "1969-12-31 00:00:00" },
+      { movie_id: 1214, rating: 10, timestamp: "1970-01-01 00:16:40" },
+      { movie_id: 'tt-x"quoted"', rating: 0.1, timestamp: "1970-01-01 00:16:40" },
+      { movie_id: long, rating: 4.5, timestamp: "1970-01-01 00:33:20" },
+    ]);
+    expect(legacyRatesJson({ ...list, items: new Int32Array(0), ratings: new Float64Array(0), ratedMs: new Float64Array(0) }, null)).toBe("[]");
   });
 });

@@ -1,23 +1,141 @@
 import { prisma } from "../db/client";
+import { binaryArray, queryRows, readFloat32, readInt32, readInt64 } from "../db/raw";
 
 // A user's ratings as one row (rating_lists, kept by triggers on ratings and by the bulk loaders), and the item ids
 // of one external namespace kept in memory: together they answer the old /rates/{uid} with two index lookups instead
 // of reading a thousand rating rows and a thousand external ids.
 
 /** A user's ratings as parallel arrays, in no particular order, and the catalog's external-id version. */
-export type RatingList = { items: number[]; ratings: number[]; ratedMs: number[]; catalogVersion: bigint };
+export type RatingList = { items: Int32Array; ratings: Float64Array; ratedMs: Float64Array; catalogVersion: bigint };
+
+const EMPTY: RatingList = { items: new Int32Array(0), ratings: new Float64Array(0), ratedMs: new Float64Array(0), catalogVersion: 0n };
 
 export async function readRatingList(userId: number): Promise<RatingList> {
-  const [row] = await prisma().$queryRaw<{ item_ids: number[] | null; ratings: number[] | null; rated_ms: number[] | null; version: bigint }[]>`
-    SELECT l.item_ids, l.ratings, l.rated_at_ms::float8[] AS rated_ms, v.external_ids AS version
-    FROM catalog_versions v LEFT JOIN rating_lists l ON l.user_id = ${userId} WHERE v.id = 1`;
-  return { items: row?.item_ids ?? [], ratings: row?.ratings ?? [], ratedMs: row?.rated_ms ?? [], catalogVersion: row?.version ?? 0n };
+  // The version through a subquery, not a join: joined, the same read ran at a quarter of the rate with eight in
+  // flight (measured, 601 against 2,572 a second).
+  const [row] = (await queryRows(
+    `SELECT array_send(item_ids), array_send(ratings), array_send(rated_at_ms), (SELECT external_ids FROM catalog_versions WHERE id = 1)
+     FROM rating_lists WHERE user_id = $1`,
+    [userId],
+  )) as [Buffer | null, Buffer | null, Buffer | null, string][];
+  if (!row) return EMPTY;
+  return {
+    items: Int32Array.from(binaryArray(row[0], readInt32)),
+    ratings: Float64Array.from(binaryArray(row[1], readFloat32)),
+    ratedMs: Float64Array.from(binaryArray(row[2], readInt64)),
+    catalogVersion: BigInt(row[3] ?? 0),
+  };
 }
 
 /** A list's positions, oldest first, ties by item id. */
-export function oldestFirst(list: Pick<RatingList, "items" | "ratedMs">): number[] {
+export function oldestFirst(list: Pick<RatingList, "items" | "ratedMs">): Uint32Array {
   const { items, ratedMs } = list;
-  return Array.from(items, (_, j) => j).sort((a, b) => ratedMs[a] - ratedMs[b] || items[a] - items[b]);
+  const order = new Uint32Array(items.length);
+  for (let j = 0; j < order.length; j++) order[j] = j;
+  return order.sort((a, b) => ratedMs[a] - ratedMs[b] || items[a] - items[b]);
+}
+
+/** Writes the decimal digits of an integer at `o`; returns the offset after them. */
+function writeInt(buf: Buffer, o: number, n: number): number {
+  if (n < 0) {
+    buf[o++] = 0x2d;
+    n = -n;
+  }
+  if (n < 10) {
+    buf[o] = 0x30 + n;
+    return o + 1;
+  }
+  let digits = 0;
+  for (let m = n; m >= 1; m = Math.floor(m / 10)) digits++;
+  for (let d = digits - 1; d >= 0; d--) {
+    buf[o + d] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return o + digits;
+}
+
+function write2(buf: Buffer, o: number, n: number): number {
+  buf[o] = 0x30 + Math.floor(n / 10);
+  buf[o + 1] = 0x30 + (n % 10);
+  return o + 2;
+}
+
+/**
+ * Writes `YYYY-MM-DD HH:MM:SS` in UTC for whole seconds since 1970 at `o`, by arithmetic (H. Hinnant's
+ * civil_from_days) rather than through Date or a string per rating; returns the offset after it.
+ */
+function writeLegacyTimestamp(buf: Buffer, o: number, seconds: number): number {
+  const days = Math.floor(seconds / 86_400);
+  const secs = seconds - days * 86_400;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1_460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hh = Math.floor(secs / 3_600);
+  const mm = Math.floor((secs - hh * 3_600) / 60);
+  // Years 0-9999 in four digits, as the old service printed them.
+  o = year >= 0 && year < 1000 ? write2(buf, write2(buf, o, Math.floor(year / 100)), year % 100) : writeInt(buf, o, year);
+  buf[o++] = 0x2d;
+  o = write2(buf, o, month);
+  buf[o++] = 0x2d;
+  o = write2(buf, o, day);
+  buf[o++] = 0x20;
+  o = write2(buf, o, hh);
+  buf[o++] = 0x3a;
+  o = write2(buf, o, mm);
+  buf[o++] = 0x3a;
+  return write2(buf, o, secs - hh * 3_600 - mm * 60);
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC for whole seconds since 1970 (the old API's timestamps). */
+export function legacyTimestamp(seconds: number): string {
+  const buf = Buffer.allocUnsafe(32);
+  return buf.toString("latin1", 0, writeLegacyTimestamp(buf, 0, seconds));
+}
+
+const MOVIE_ID = Buffer.from(',{"movie_id":');
+const RATING = Buffer.from(',"rating":');
+const TIMESTAMP = Buffer.from(',"timestamp":"');
+/** The most one entry takes besides a string movie id: the keys, 16 digits of id, 24 of rating, 20 of timestamp. */
+const ENTRY_BYTES = MOVIE_ID.length + RATING.length + TIMESTAMP.length + 2 + 16 + 24 + 20;
+
+/**
+ * The old /rates answer as JSON text, `[{"movie_id", "rating", "timestamp"}]` oldest first, movie ids from `ids`
+ * (the user's source namespace) or else Tastebud's. Written as bytes into one buffer: built as strings (an object
+ * per rating, or one concatenated string) a miss spent 1.5-2 ms of CPU on the pieces, the collector and flattening
+ * them for the socket.
+ */
+export function legacyRatesJson(list: RatingList, ids: Map<number, number | string> | null): string {
+  const order = oldestFirst(list);
+  let buf = Buffer.allocUnsafe(2 + order.length * ENTRY_BYTES);
+  let o = 0;
+  buf[o++] = 0x5b;
+  for (let x = 0; x < order.length; x++) {
+    const j = order[x];
+    const id = ids?.get(list.items[j]) ?? list.items[j];
+    const text = typeof id === "string" ? JSON.stringify(id) : null;
+    if (buf.length - o < ENTRY_BYTES + (text ? Buffer.byteLength(text) : 0)) {
+      const bigger = Buffer.allocUnsafe(2 * buf.length + (text ? Buffer.byteLength(text) : 0) + ENTRY_BYTES);
+      buf.copy(bigger, 0, 0, o);
+      buf = bigger;
+    }
+    o += MOVIE_ID.copy(buf, o, x ? 0 : 1);
+    o = text !== null ? o + buf.write(text, o) : Number.isInteger(id) ? writeInt(buf, o, id as number) : o + buf.write(String(id), o, "latin1");
+    o += RATING.copy(buf, o);
+    const rating = list.ratings[j];
+    o = Number.isInteger(rating) ? writeInt(buf, o, rating) : o + buf.write(String(rating), o, "latin1");
+    o += TIMESTAMP.copy(buf, o);
+    o = writeLegacyTimestamp(buf, o, Math.floor(list.ratedMs[j] / 1000));
+    buf[o++] = 0x22;
+    buf[o++] = 0x7d;
+  }
+  buf[o++] = 0x5d;
+  return buf.toString("utf8", 0, o);
 }
 
 /** An external id as the old API printed it: IMDb's tt0114709 as 114709, numeric ids as numbers. */
