@@ -10,7 +10,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
-import { legacyTimestamp } from "../lib/ratings/lists";
+import { legacyTimestamp } from "../lib/ratings/legacy-rates";
 import { fmt, startServer } from "./support";
 
 const dataDir = path.resolve("bench/.out/pg-import");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { legacyTimestamp } from "../lib/ratings/lists";
+import { legacyTimestamp } from "../lib/ratings/legacy-rates";
 import { readLines } from "../lib/ratings/lines";
 import { maxTimestamp, MOVIELENS_RATINGS, MOVIETWEETINGS_RATINGS, parseRatingBytes, type RatingFormat, type RatingRow } from "../lib/ratings/formats";
 

@@ -1,7 +1,6 @@
 import pg from "pg";
 import { FILMS } from "../../prisma/seed/films";
 import { copyRows } from "../db/copy";
-import { BULK_RATINGS, MERGE_INTO_LISTS } from "../ratings/lists-sql";
 import { splitGenres } from "./genres";
 import { generateDemoRatings } from "./demo-data";
 
@@ -13,7 +12,7 @@ export async function seedDemoData(databaseUrl: string, opts: { users: number; s
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`BEGIN; ${BULK_RATINGS}`);
+    await client.query("BEGIN");
     // Serialises concurrent starts on one database.
     await client.query("SELECT pg_advisory_xact_lock(4242)");
     const { rowCount } = await client.query("SELECT 1 FROM external_ids WHERE source = 'demo' LIMIT 1");
@@ -47,7 +46,6 @@ export async function seedDemoData(databaseUrl: string, opts: { users: number; s
       ["user_id", "item_id", "rating", "rated_at"],
       ratings.map((r) => [users[r.user].id, items[r.film].id, r.rating, r.ratedAt]),
     );
-    await client.query(MERGE_INTO_LISTS("(SELECT * FROM ratings WHERE user_id = ANY($1::int[])) AS seeded"), [users.map((u) => u.id)]);
     await client.query("COMMIT");
     return { seeded: true, films: films.length, users: users.length, ratings: ratings.length, ms: Date.now() - started };
   } catch (err) {

@@ -1,10 +1,10 @@
 import pg from "pg";
 import { databaseUrl } from "./client";
 
-// A plain node-postgres pool beside Prisma's, for the few hot reads whose rows are large arrays: selected through
-// array_send() they arrive as bytes (bytea) to read in place, where as arrays the server prints every element and
-// node parses each back (2.5 ms against 0.5 ms a query for a 1,000-rating list, 566 against 2,500 a second with
-// eight in flight).
+// A plain node-postgres pool beside Prisma's, for the hot reads of the old /rates endpoint: selected through
+// array_send() a user's ratings arrive as bytes (bytea) to read in place, where as arrays the server prints every
+// element and node parses each back (for 1,000 ratings, 2.5 ms against 0.5 ms a query), and a row costs no trip
+// through Prisma's result mapping (the user lookup took 1.6 ms of a miss's 5 that way).
 
 const store = globalThis as unknown as { tastebudRawPool?: { url: string; pool: pg.Pool } };
 

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
 import { prisma, Prisma } from "../db/client";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
-import { externalIdsOf, legacyRatesJson, readRatingList } from "./lists";
+import { externalIdsOf, legacyRatesJson, readRatingList } from "./legacy-rates";
 import { queryRows } from "../db/raw";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
@@ -123,8 +123,8 @@ export async function ratingHistory(userId: number, q: RatingHistoryQuery): Prom
 }
 
 /**
- * The old shape: every rating, oldest first, with the movie id as the user's source files spell it. Read from the
- * user's rating list (one row) and the namespace's ids held in memory (lib/ratings/lists.ts).
+ * The old shape: every rating, oldest first, with the movie id as the user's source files spell it
+ * (lib/ratings/legacy-rates.ts).
  */
 export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> {
   return readThroughText(user.id, "legacy", async () => {

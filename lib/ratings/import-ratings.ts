@@ -1,6 +1,5 @@
 import pg from "pg";
-import { copyRatingListsBinary, copyRatingRowsBinary } from "../db/copy";
-import { BULK_RATINGS, MERGE_INTO_LISTS } from "./lists-sql";
+import { copyRatingRowsBinary } from "../db/copy";
 import { lineChunks } from "./lines";
 import { maxTimestamp, parseRatingBytes, type RatingFormat, type RatingRow } from "./formats";
 import { lineError, MAX_REPORTED_ERRORS, type LineError } from "./report";
@@ -284,7 +283,7 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     next.resolve(following);
     const client = await connection;
     const tParsed = performance.now();
-    await client.query(`BEGIN; SET LOCAL synchronous_commit = off; ${BULK_RATINGS}`);
+    await client.query("BEGIN; SET LOCAL synchronous_commit = off");
     if (result.loaded === 0) {
       resolved.resolve(new Map());
       return result;
@@ -349,24 +348,19 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     const columns = { user: uid, item: iid, rating: ratings, unixSeconds: times };
     if (direct.length) {
       await copyRatingRowsBinary(client, "ratings", { ...columns, rows: direct });
-      await copyRatingListsBinary(client, { ...columns, rows: direct });
       result.changed += direct.length;
     }
     if (merge.length) {
       await client.query("CREATE TEMP TABLE import_stage (user_id int, item_id int, rating real, rated_at timestamptz) ON COMMIT DROP");
       await copyRatingRowsBinary(client, "import_stage", { ...columns, rows: merge });
       await previous?.written;
-      const merged = await client.query<{ n: number }>(
-        `WITH changed AS (
-           INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
-           ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
-           WHERE EXCLUDED.rated_at > ratings.rated_at
-              OR (EXCLUDED.rated_at = ratings.rated_at AND EXCLUDED.rating > ratings.rating)
-           RETURNING user_id, item_id, rating, rated_at),
-         lists AS (${MERGE_INTO_LISTS("changed")})
-         SELECT count(*)::int AS n FROM changed`,
+      const merged = await client.query(
+        `INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
+         ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
+         WHERE EXCLUDED.rated_at > ratings.rated_at
+            OR (EXCLUDED.rated_at = ratings.rated_at AND EXCLUDED.rating > ratings.rating)`,
       );
-      result.changed += merged.rows[0]?.n ?? 0;
+      result.changed += merged.rowCount ?? 0;
     }
     if (process.env.IMPORT_TIMINGS) {
       const mb = (b: number) => Math.round(b / 2 ** 20);

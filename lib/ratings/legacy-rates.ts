@@ -1,29 +1,28 @@
 import { prisma } from "../db/client";
 import { binaryArray, queryRows, readFloat32, readInt32, readInt64 } from "../db/raw";
 
-// A user's ratings as one row (rating_lists, kept by triggers on ratings and by the bulk loaders), and the item ids
-// of one external namespace kept in memory: together they answer the old /rates/{uid} with two index lookups instead
-// of reading a thousand rating rows and a thousand external ids.
+// The old /rates/{uid} answer on a cache miss: the user's ratings in one aggregate row as bytes (array_send), the
+// movie ids of the user's source namespace from a copy held in memory, and the JSON written as bytes. Before, the same
+// answer mapped each of 1,000 rows to its external id in SQL (3.5 ms of the database's time), took the rows through
+// Prisma and built an object per rating.
 
 /** A user's ratings as parallel arrays, in no particular order, and the catalog's external-id version. */
 export type RatingList = { items: Int32Array; ratings: Float64Array; ratedMs: Float64Array; catalogVersion: bigint };
 
-const EMPTY: RatingList = { items: new Int32Array(0), ratings: new Float64Array(0), ratedMs: new Float64Array(0), catalogVersion: 0n };
-
 export async function readRatingList(userId: number): Promise<RatingList> {
-  // The version through a subquery, not a join: joined, the same read ran at a quarter of the rate with eight in
-  // flight (measured, 601 against 2,572 a second).
+  // Arrays through array_send arrive as bytes to read in place; as arrays (or as 1,000 rows) the server prints every
+  // element and node parses each back.
   const [row] = (await queryRows(
-    `SELECT array_send(item_ids), array_send(ratings), array_send(rated_at_ms), (SELECT external_ids FROM catalog_versions WHERE id = 1)
-     FROM rating_lists WHERE user_id = $1`,
+    `SELECT array_send(array_agg(item_id)), array_send(array_agg(rating)), array_send(array_agg(floor(extract(epoch FROM rated_at) * 1000)::bigint)),
+            (SELECT external_ids FROM catalog_versions WHERE id = 1)
+     FROM ratings WHERE user_id = $1`,
     [userId],
-  )) as [Buffer | null, Buffer | null, Buffer | null, string][];
-  if (!row) return EMPTY;
+  )) as [Buffer | null, Buffer | null, Buffer | null, string | null][];
   return {
-    items: Int32Array.from(binaryArray(row[0], readInt32)),
-    ratings: Float64Array.from(binaryArray(row[1], readFloat32)),
-    ratedMs: Float64Array.from(binaryArray(row[2], readInt64)),
-    catalogVersion: BigInt(row[3] ?? 0),
+    items: Int32Array.from(binaryArray(row?.[0] ?? null, readInt32)),
+    ratings: Float64Array.from(binaryArray(row?.[1] ?? null, readFloat32)),
+    ratedMs: Float64Array.from(binaryArray(row?.[2] ?? null, readInt64)),
+    catalogVersion: BigInt(row?.[3] ?? 0),
   };
 }
 
