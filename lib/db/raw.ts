@@ -53,4 +53,7 @@ export function shortestFloat32(x: number): number {
 export const readInt32 = (buf: Buffer, o: number) => buf.readInt32BE(o);
 export const readFloat32 = (buf: Buffer, o: number) => shortestFloat32(buf.readFloatBE(o));
 /** An int8 as a number (exact below 2^53), without a BigInt. */
-export const readInt64 = (buf: Buffer, o: number) => buf.readInt32BE(o) * 2 ** 32 + buf.readUInt32BE(o + 4);
+const readInt64 = (buf: Buffer, o: number) => buf.readInt32BE(o) * 2 ** 32 + buf.readUInt32BE(o + 4);
+const PG_EPOCH_MS = 946_684_800_000;
+/** A timestamptz (microseconds since 2000-01-01 UTC) as milliseconds since 1970. */
+export const readTimestampMs = (buf: Buffer, o: number) => Math.floor(readInt64(buf, o) / 1000) + PG_EPOCH_MS;

@@ -1,5 +1,5 @@
 import { prisma } from "../db/client";
-import { binaryArray, queryRows, readFloat32, readInt32, readInt64 } from "../db/raw";
+import { binaryArray, queryRows, readFloat32, readInt32, readTimestampMs } from "../db/raw";
 
 // The old /rates/{uid} answer on a cache miss: the user's ratings in one aggregate row as bytes (array_send), the
 // movie ids of the user's source namespace from a copy held in memory, and the JSON written as bytes. Before, the same
@@ -11,9 +11,10 @@ export type RatingList = { items: Int32Array; ratings: Float64Array; ratedMs: Fl
 
 export async function readRatingList(userId: number): Promise<RatingList> {
   // Arrays through array_send arrive as bytes to read in place; as arrays (or as 1,000 rows) the server prints every
-  // element and node parses each back.
+  // element and node parses each back. Times go as PostgreSQL keeps them (microseconds since 2000): converted per
+  // row in SQL (numeric arithmetic) they cost the query a third of its time.
   const [row] = (await queryRows(
-    `SELECT array_send(array_agg(item_id)), array_send(array_agg(rating)), array_send(array_agg(floor(extract(epoch FROM rated_at) * 1000)::bigint)),
+    `SELECT array_send(array_agg(item_id)), array_send(array_agg(rating)), array_send(array_agg(rated_at)),
             (SELECT external_ids FROM catalog_versions WHERE id = 1)
      FROM ratings WHERE user_id = $1`,
     [userId],
@@ -21,7 +22,7 @@ export async function readRatingList(userId: number): Promise<RatingList> {
   return {
     items: Int32Array.from(binaryArray(row?.[0] ?? null, readInt32)),
     ratings: Float64Array.from(binaryArray(row?.[1] ?? null, readFloat32)),
-    ratedMs: Float64Array.from(binaryArray(row?.[2] ?? null, readInt64)),
+    ratedMs: Float64Array.from(binaryArray(row?.[2] ?? null, readTimestampMs)),
     catalogVersion: BigInt(row?.[3] ?? 0),
   };
 }
