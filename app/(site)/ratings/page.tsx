@@ -73,7 +73,7 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
           ))}
         </ul>
       )}
-      {position.previous !== null || page.next_cursor ? (
+      {page.items.length > 0 && (position.previous !== null || page.next_cursor) ? (
         <nav aria-label="Pages" className="flex items-center justify-between gap-3">
           {position.previous !== null ? (
             <Link href={`/ratings?sort=${parsed.data.sort}${position.previous ? `&cursor=${position.previous}` : ""}`} className={buttonClass("secondary")} rel="prev">
