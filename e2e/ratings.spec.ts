@@ -1,0 +1,45 @@
+import { expect, test } from "@playwright/test";
+import { signUp } from "./fixtures/users";
+
+test("My ratings pages through 30 ratings, sorts them, and says when a page is past the end", async ({ page, request }) => {
+  const person = await signUp(page);
+  const token = await request.post("/api/v1/auth/token", { data: { email: person.email, password: person.password, scopes: ["read", "write"] } });
+  expect(token.status()).toBe(201);
+  const bearer = { authorization: `Bearer ${(await token.json()).token}` };
+  // Ratings 0.5-5 on films 1-30, an hour apart, film 30 the newest.
+  const events = Array.from({ length: 30 }, (_, i) => ({
+    item_id: i + 1,
+    type: "rate",
+    value: ((i % 10) + 1) / 2,
+    timestamp: Math.floor(Date.now() / 1000) - (30 - i) * 3600,
+  }));
+  const sent = await request.post("/api/v1/events", { headers: bearer, data: events });
+  expect(sent.status()).toBe(202);
+
+  await page.getByRole("link", { name: "My ratings" }).first().click();
+  await expect(page.getByRole("heading", { name: "My ratings" })).toBeVisible();
+  const rows = page.getByTestId("rating-row");
+  await expect(rows).toHaveCount(25);
+  await expect(page.getByText("Page 1", { exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Previous page" })).toHaveCount(0);
+  await expect(rows.first().getByLabel("Rated 5")).toBeVisible(); // film 30, rated 5, is the newest
+
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(rows).toHaveCount(5);
+  await expect(page.getByText("Page 2", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "Previous page" }).click();
+  await expect(page).toHaveURL(/\/ratings\?sort=newest$/);
+  await expect(rows).toHaveCount(25);
+
+  await page.getByRole("link", { name: "Lowest" }).click();
+  await expect(rows.first().getByLabel("Rated 0.5")).toBeVisible();
+  await page.getByRole("link", { name: "Highest" }).click();
+  await expect(rows.first().getByLabel("Rated 5")).toBeVisible();
+
+  const pastTheEnd = Buffer.from(JSON.stringify({ o: 500 })).toString("base64url");
+  await page.goto(`/ratings?sort=newest&cursor=${pastTheEnd}`);
+  await expect(page.getByText("Page 21 is empty: you have fewer ratings than that.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Previous page" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Back to the first page" }).click();
+  await expect(rows).toHaveCount(25);
+});
