@@ -38,7 +38,7 @@ test("My ratings pages through 30 ratings, sorts them, and says when a page is p
 
   const pastTheEnd = Buffer.from(JSON.stringify({ o: 500 })).toString("base64url");
   await page.goto(`/ratings?sort=newest&cursor=${pastTheEnd}`);
-  await expect(page.getByText("Page 21 is empty: you have fewer ratings than that.")).toBeVisible();
+  await expect(page.getByText("This page is past the end of your ratings.")).toBeVisible();
   await expect(page.getByRole("link", { name: "Previous page" })).toHaveCount(0);
   await page.getByRole("link", { name: "Back to the first page" }).click();
   await expect(rows).toHaveCount(25);

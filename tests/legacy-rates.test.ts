@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as rates } from "../app/api/v1/rates/[uid]/route";
 import { prisma } from "../lib/db/client";
 import { invalidateUserRatings } from "../lib/ratings/history";
-import { externalIdsOf, legacyRatesJson, oldestFirst, readRatingList } from "../lib/ratings/legacy-rates";
+import { externalIdsOf, legacyExternalId, legacyRatesJson, oldestFirst, readRatingList } from "../lib/ratings/legacy-rates";
 import { useTestDatabase } from "./support/db";
 import { call } from "./support/http";
 
@@ -38,6 +38,11 @@ describe("a user's ratings for /rates", () => {
     await prisma().rating.delete({ where: { userId_itemId: { userId: user, itemId: items[1] } } });
     expect(await listOf(user)).toEqual([[items[0], 2, t(20).getTime()]]);
     expect((await readRatingList(987654)).items).toHaveLength(0);
+    // Times before PostgreSQL's 2000 epoch and before 1970, with milliseconds.
+    const old = new Date(Date.UTC(1969, 11, 31, 23, 59, 58, 123));
+    await prisma().rating.create({ data: { userId: user, itemId: items[2], rating: 3.3, ratedAt: old } });
+    expect((await listOf(user))[0]).toEqual([items[2], 3.3, old.getTime()]);
+    await prisma().rating.delete({ where: { userId_itemId: { userId: user, itemId: items[2] } } });
   });
 
   it("answer /rates with the ids of the user's source, and see a changed id at once", async () => {
@@ -50,11 +55,33 @@ describe("a user's ratings for /rates", () => {
     expect(second.body.map((r) => r.movie_id)).toEqual([60]);
   });
 
-  it("hold the lowest external id of an item that has two", async () => {
+  it("hold the lowest external id of an item that has two, in number order", async () => {
     const { catalogVersion } = await readRatingList(user);
-    await prisma().externalId.create({ data: { source: "movielens", value: "5", itemId: items[0] } });
-    const ids = await externalIdsOf("movielens", catalogVersion + 1n);
-    expect(ids.get(items[0])).toBe(5);
+    await prisma().externalId.create({ data: { source: "movielens", value: "9", itemId: items[0] } });
+    await prisma().externalId.create({ data: { source: "movielens", value: "10", itemId: items[0] } });
+    const ids = await externalIdsOf("movielens", catalogVersion + 2n);
+    expect(ids.get(items[0])).toBe(9);
+  });
+
+  it("load a namespace once for concurrent misses, and again when asked for a newer version", async () => {
+    const { catalogVersion } = await readRatingList(user);
+    await prisma().externalId.create({ data: { source: "movielens", value: "1000", itemId: items[2] } });
+    const [a, b] = await Promise.all([externalIdsOf("movielens", catalogVersion + 1n), externalIdsOf("movielens", catalogVersion + 1n)]);
+    expect(a).toBe(b);
+    expect(a.get(items[2])).toBe(1000);
+    // A version this database has not reached: loaded again, held at what was read, then served from memory.
+    const again = await externalIdsOf("movielens", catalogVersion + 1000n);
+    expect(again).not.toBe(a);
+    expect(again.get(items[2])).toBe(1000);
+  });
+
+  it("keep ids too long to be exact numbers as strings", async () => {
+    expect(legacyExternalId("movielens", "123456789012345")).toBe(123456789012345);
+    expect(legacyExternalId("movielens", "1234567890123456789012345")).toBe("1234567890123456789012345");
+    expect(legacyExternalId("imdb", "tt0114709")).toBe(114709);
+    expect(legacyExternalId("imdb", "tt99999999999999999999")).toBe("tt99999999999999999999");
+    const list = { items: Int32Array.from([1]), ratings: Float64Array.from([1e21]), ratedMs: Float64Array.from([0]), catalogVersion: 0n };
+    expect(JSON.parse(legacyRatesJson(list, new Map([[1, "9".repeat(400)]])))).toEqual([{ movie_id: "9".repeat(400), rating: 1e21, timestamp: "1970-01-01 00:00:00" }]);
   });
 });
 

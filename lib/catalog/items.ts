@@ -29,7 +29,8 @@ export function toItemView(row: ItemRow, externalIds: Record<string, string> = {
     artist: row.artist,
     stats: {
       ratings_count: row.ratings_count ?? 0,
-      mean_rating: row.mean_rating === null ? null : Math.round(row.mean_rating * 100) / 100,
+      // The statistics store a mean of 0 for a film nobody rated: no ratings, no mean.
+      mean_rating: row.mean_rating === null || !row.ratings_count ? null : Math.round(row.mean_rating * 100) / 100,
       weighted_score: row.weighted_score === null ? null : Math.round(row.weighted_score * 1000) / 1000,
       likes: row.likes ?? 0,
     },

@@ -16,12 +16,12 @@ export function weightedScore(count: number, mean: number, prior: Pick<StatsPrio
 
 /**
  * The ratings in stars, as `r` (item_id, stars): joined to their users only when some users rate on another scale
- * (on 26M MovieLens ratings the join would add half to the statistics' time for nothing). A rating whose user is
- * gone counts on five stars.
+ * (on 26M MovieLens ratings the join would add half to the statistics' time for nothing). Joined, a rating whose user
+ * is gone (its scale unknown) is left out.
  */
 function starRatings(mixedScales: boolean): Prisma.Sql {
   return mixedScales
-    ? Prisma.sql`(SELECT r.item_id, ${fiveStarSql()} AS stars FROM ratings r LEFT JOIN users u ON u.id = r.user_id)`
+    ? Prisma.sql`(SELECT r.item_id, ${fiveStarSql()} AS stars FROM ratings r JOIN users u ON u.id = r.user_id)`
     : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
 }
 

@@ -1,4 +1,4 @@
-import { prisma } from "../db/client";
+import { databaseUrl, prisma } from "../db/client";
 import { binaryArray, queryRows, readFloat32, readInt32, readTimestampMs } from "../db/raw";
 
 // The old /rates/{uid} answer on a cache miss: the user's ratings in one aggregate row as bytes (array_send), the
@@ -78,7 +78,7 @@ function writeLegacyTimestamp(buf: Buffer, o: number, seconds: number): number {
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   const hh = Math.floor(secs / 3_600);
   const mm = Math.floor((secs - hh * 3_600) / 60);
-  // Years 0-9999 in four digits, as the old service printed them.
+  // Years before 1000 padded to four digits, as YYYY says (no rating is that old).
   o = year >= 0 && year < 1000 ? write2(buf, write2(buf, o, Math.floor(year / 100)), year % 100) : writeInt(buf, o, year);
   buf[o++] = 0x2d;
   o = write2(buf, o, month);
@@ -98,11 +98,16 @@ export function legacyTimestamp(seconds: number): string {
   return buf.toString("latin1", 0, writeLegacyTimestamp(buf, 0, seconds));
 }
 
+/** A number as JSON.stringify writes it (at most 24 characters), integers digit by digit. */
+function writeNumber(buf: Buffer, o: number, n: number): number {
+  return Number.isSafeInteger(n) ? writeInt(buf, o, n) : o + buf.write(JSON.stringify(n), o, "latin1");
+}
+
 const MOVIE_ID = Buffer.from(',{"movie_id":');
 const RATING = Buffer.from(',"rating":');
 const TIMESTAMP = Buffer.from(',"timestamp":"');
-/** The most one entry takes besides a string movie id: the keys, 16 digits of id, 24 of rating, 20 of timestamp. */
-const ENTRY_BYTES = MOVIE_ID.length + RATING.length + TIMESTAMP.length + 2 + 16 + 24 + 20;
+/** The most one entry takes besides a string movie id: the keys, 24 characters each of id and rating, 20 of timestamp. */
+const ENTRY_BYTES = MOVIE_ID.length + RATING.length + TIMESTAMP.length + 2 + 24 + 24 + 20;
 
 /**
  * The old /rates answer as JSON text, `[{"movie_id", "rating", "timestamp"}]` oldest first, movie ids from `ids`
@@ -125,10 +130,10 @@ export function legacyRatesJson(list: RatingList, ids: Map<number, number | stri
       buf = bigger;
     }
     o += MOVIE_ID.copy(buf, o, x ? 0 : 1);
-    o = text !== null ? o + buf.write(text, o) : Number.isInteger(id) ? writeInt(buf, o, id as number) : o + buf.write(String(id), o, "latin1");
+    o = text !== null ? o + buf.write(text, o) : writeNumber(buf, o, id as number);
     o += RATING.copy(buf, o);
     const rating = list.ratings[j];
-    o = Number.isInteger(rating) ? writeInt(buf, o, rating) : o + buf.write(String(rating), o, "latin1");
+    o = writeNumber(buf, o, rating);
     o += TIMESTAMP.copy(buf, o);
     o = writeLegacyTimestamp(buf, o, Math.floor(list.ratedMs[j] / 1000));
     buf[o++] = 0x22;
@@ -138,14 +143,14 @@ export function legacyRatesJson(list: RatingList, ids: Map<number, number | stri
   return buf.toString("utf8", 0, o);
 }
 
-/** An external id as the old API printed it: IMDb's tt0114709 as 114709, numeric ids as numbers. */
+/** An external id as the old API printed it: IMDb's tt0114709 as 114709, numeric ids as numbers (when exact). */
 export function legacyExternalId(namespace: string, value: string): number | string {
-  if (namespace === "imdb" && /^tt\d+$/.test(value)) return Number(value.slice(2));
-  return /^\d+$/.test(value) ? Number(value) : value;
+  const digits = namespace === "imdb" && /^tt\d+$/.test(value) ? value.slice(2) : value;
+  return /^\d{1,15}$/.test(digits) ? Number(digits) : value;
 }
 
 type Namespace = { version: bigint; ids: Map<number, number | string> };
-// Per process, on globalThis: the production server's fast lane and Next's bundle each load this module.
+// Per process and database, on globalThis: the production server's fast lane and Next's bundle each load this module.
 const store = globalThis as unknown as { tastebudLegacyIds?: Map<string, Promise<Namespace>> };
 
 /**
@@ -154,21 +159,22 @@ const store = globalThis as unknown as { tastebudLegacyIds?: Map<string, Promise
  */
 export async function externalIdsOf(namespace: string, version: bigint): Promise<Map<number, number | string>> {
   const held = (store.tastebudLegacyIds ??= new Map());
-  const current = held.get(namespace);
+  const key = `${databaseUrl()}\n${namespace}`;
+  const current = held.get(key);
   if (current) {
     const ns = await current.catch(() => null);
     if (ns && ns.version >= version) return ns.ids;
-    if (held.get(namespace) !== current) return externalIdsOf(namespace, version);
+    if (held.get(key) !== current) return externalIdsOf(namespace, version);
   }
   const loading = (async (): Promise<Namespace> => {
     const rows = await prisma().$queryRaw<{ item_id: number; value: string; version: bigint }[]>`
       SELECT e.item_id, e.value, v.external_ids AS version FROM catalog_versions v
-      LEFT JOIN external_ids e ON e.source = ${namespace} WHERE v.id = 1 ORDER BY e.item_id, e.value DESC`;
+      LEFT JOIN external_ids e ON e.source = ${namespace} WHERE v.id = 1 ORDER BY e.item_id, length(e.value) DESC, e.value DESC`;
     const ids = new Map<number, number | string>();
     for (const r of rows) if (r.item_id !== null) ids.set(r.item_id, legacyExternalId(namespace, r.value));
     return { version: rows[0]?.version ?? version, ids };
   })();
-  held.set(namespace, loading);
-  loading.catch(() => held.get(namespace) === loading && held.delete(namespace));
+  held.set(key, loading);
+  loading.catch(() => held.get(key) === loading && held.delete(key));
   return (await loading).ids;
 }

@@ -62,7 +62,8 @@ export function blend(input: {
   const out: Blended[] = [];
   const overflow: Blended[] = [];
   // A liked film takes over another source's reason only while fewer than SAME_FILM_REASONS items above name it
-  // (whichever source named it), so a page's reasons do not all name one film. An AI pick keeps its own reason.
+  // (whichever source named it), so takeovers do not make a page's reasons all name one film; an item that item-kNN
+  // or ALS ranks best keeps the film they name, however often. An AI pick keeps its own reason.
   const namedFilms = new Map<number, number>();
   const filmOf = (source: SourceName, because: number, item: number) =>
     because < 0 && source === "als" && input.nearestLiked ? input.nearestLiked(item) : because;

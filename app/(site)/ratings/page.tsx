@@ -41,9 +41,9 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
           ))}
         </nav>
       </div>
-      {page.items.length === 0 && position.page > 1 ? (
+      {page.items.length === 0 && position.previous !== null ? (
         <div className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600">
-          Page {position.page} is empty: you have fewer ratings than that.{" "}
+          This page is past the end of your ratings.{" "}
           <Link href={`/ratings?sort=${parsed.data.sort}`} className="font-medium text-brand-700 hover:underline">
             Back to the first page
           </Link>

@@ -22,7 +22,9 @@ export const catalogStatsJob = defineJob({
   timeoutSeconds: 15 * 60,
   async run({ step, progress, payload }) {
     await progress(2, "Measuring the ratings");
-    const prior: StatsPrior = await step.run("prior", async () => computePrior());
+    // A prior memoized before mixedScales existed joins users, the safe choice.
+    const saved: Partial<StatsPrior> & Omit<StatsPrior, "mixedScales"> = await step.run("prior", async () => computePrior());
+    const prior: StatsPrior = { ...saved, mixedScales: saved.mixedScales ?? true };
     const range = await step.run("range", async () => itemIdRange());
     let updated = 0;
     if (range.max >= range.min) {
