@@ -186,32 +186,16 @@ describe("blend", () => {
 
   it("counts every reason naming a film against the cap: ALS's resolved film and items kNN explains by itself", () => {
     // kNN is strongest for items 0 and 1 (both name film 9); ALS comes close on 2, 3, 4 and names 9 through the resolver.
-    const knn = Float32Array.from([9, 8, 0, 0, 0]);
-    const overlap = Float32Array.from([0, 0, 5, 4, 3]);
-    const als = Float32Array.from([0, 0, 5, 4, 3]);
+    const sources = [
+      { name: "item_knn" as const, weight: 3, scores: Float32Array.from([9, 8, 0, 0, 0]), because: new Int32Array(5).fill(9) },
+      { name: "user_overlap" as const, weight: 1.2, scores: Float32Array.from([0, 0, 5, 4, 3]) },
+      { name: "als" as const, weight: 1, scores: Float32Array.from([0, 0, 5, 4, 3]) },
+    ];
     const asked: number[] = [];
-    const out = blend({
-      sources: [
-        { name: "item_knn", weight: 3, scores: knn, because: new Int32Array(5).fill(9) },
-        { name: "user_overlap", weight: 1.2, scores: overlap },
-        { name: "als", weight: 1, scores: als },
-      ],
-      exclude: () => false,
-      limit: 5,
-      nearestLiked: (item) => (asked.push(item), 9),
-    });
+    const out = blend({ sources, exclude: () => false, limit: 5, nearestLiked: (item) => (asked.push(item), 9) });
     // The resolver runs only for items that reach the page, ALS's among them.
     const short: number[] = [];
-    blend({
-      sources: [
-        { name: "item_knn", weight: 3, scores: knn, because: new Int32Array(5).fill(9) },
-        { name: "user_overlap", weight: 1.2, scores: overlap },
-        { name: "als", weight: 1, scores: als },
-      ],
-      exclude: () => false,
-      limit: 3,
-      nearestLiked: (item) => (short.push(item), 9),
-    });
+    blend({ sources, exclude: () => false, limit: 3, nearestLiked: (item) => (short.push(item), 9) });
     expect(short).toEqual([2]);
     const byItem = new Map(out.map((r) => [r.item, r]));
     expect(byItem.get(0)).toMatchObject({ source: "item_knn", because: 9 });

@@ -3,9 +3,9 @@ import { notFound } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
 import { prisma, Prisma } from "../db/client";
+import { queryRows } from "../db/raw";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
 import { externalIdsOf, legacyRatesJson, readRatingList } from "./legacy-rates";
-import { queryRows } from "../db/raw";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
 // Rating history and profiles, read through the cache. Every entry's key carries the user's version and the

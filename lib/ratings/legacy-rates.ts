@@ -124,8 +124,9 @@ export function legacyRatesJson(list: RatingList, ids: Map<number, number | stri
     const j = order[x];
     const id = ids?.get(list.items[j]) ?? list.items[j];
     const text = typeof id === "string" ? JSON.stringify(id) : null;
-    if (buf.length - o < ENTRY_BYTES + (text ? Buffer.byteLength(text) : 0)) {
-      const bigger = Buffer.allocUnsafe(2 * buf.length + (text ? Buffer.byteLength(text) : 0) + ENTRY_BYTES);
+    const need = ENTRY_BYTES + (text ? Buffer.byteLength(text) : 0);
+    if (buf.length - o < need) {
+      const bigger = Buffer.allocUnsafe(2 * buf.length + need);
       buf.copy(bigger, 0, 0, o);
       buf = bigger;
     }

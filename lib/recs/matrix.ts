@@ -81,9 +81,9 @@ export function rowOf(m: Csr, row: number): { cols: Int32Array; values: Float32A
 
 /**
  * Indexes of the k largest scores, best first (ties: lower index first), skipping excluded indexes and non-finite
- * scores. With `candidates` (strictly ascending indexes, so no duplicates), only those are looked at: the grader's 1,000 items in a 45,000-film
- * model, say, instead of the whole catalog. A min-heap of the best k so far in typed arrays, so a scan allocates
- * nothing per item.
+ * scores. With `candidates` (strictly ascending indexes, so no duplicates), only those are looked at: the grader's
+ * 1,000 items in a 45,000-film model, say, instead of the whole catalog. A min-heap of the best k so far in typed
+ * arrays, so a scan allocates nothing per item.
  */
 export function topK(scores: Float32Array | Float64Array, wanted: number, exclude?: (index: number) => boolean, candidates?: ArrayLike<number>): number[] {
   const k = Math.max(0, Math.floor(wanted));
