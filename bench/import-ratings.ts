@@ -57,7 +57,7 @@ async function main() {
     await client.connect();
     // The baseline's table has the same columns' sizes and the same indexes as `ratings`.
     await client.query(`CREATE TABLE baseline_ratings (user_id int NOT NULL, item_id int NOT NULL, rating real NOT NULL, ts bigint NOT NULL, PRIMARY KEY (user_id, item_id))`);
-    await client.query(`CREATE INDEX ON baseline_ratings (user_id, ts DESC)`);
+    await client.query(`CREATE INDEX ON baseline_ratings (user_id, ts, item_id, rating)`);
     await client.query(`CREATE INDEX ON baseline_ratings (item_id)`);
     await client.end();
 

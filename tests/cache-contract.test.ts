@@ -119,6 +119,21 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
 
 describe("CacheStore contract: MemoryCache", () => {
   cacheStoreContract(() => new MemoryCache(), "memory");
+
+  it("holds at most its bytes of text, dropping the least recently used first", async () => {
+    const store = new MemoryCache(100, 10_000);
+    const big = "x".repeat(3_000);
+    for (const k of ["a", "b", "c"]) await store.setText(k, big, 60);
+    expect(await store.getText("a")).toBe(big);
+    await store.setText("d", big, 60);
+    // a was read last, so b went
+    expect(await store.mget("b")).toEqual([null]);
+    expect([await store.getText("a"), await store.getText("c"), await store.getText("d")]).toEqual([big, big, big]);
+    // An entry larger than the whole cache is not kept (and evicts nothing).
+    await store.setText("huge", "y".repeat(20_000), 60);
+    expect(await store.getText("huge")).toBeNull();
+    expect(await store.getText("d")).toBe(big);
+  });
 });
 
 describe.skipIf(NO_REDIS)(`CacheStore contract: UpstashCache over the Upstash REST front (${NO_REDIS ? SKIP_REASON : REDIS_URL})`, () => {

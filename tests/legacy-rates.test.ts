@@ -1,12 +1,25 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as rates } from "../app/api/v1/rates/[uid]/route";
 import { prisma } from "../lib/db/client";
+import { shortestFloat32 } from "../lib/db/raw";
 import { invalidateUserRatings } from "../lib/ratings/history";
-import { externalIdsOf, legacyExternalId, legacyRatesJson, oldestFirst, readRatingList } from "../lib/ratings/legacy-rates";
+import {
+  externalIdsOf,
+  legacyExternalId,
+  legacyRatesJson,
+  listItem,
+  listLength,
+  listRatedMs,
+  listRating,
+  ratingListOf,
+  readRatingList,
+  type ExternalIdTable,
+} from "../lib/ratings/legacy-rates";
 import { useTestDatabase } from "./support/db";
 import { call } from "./support/http";
 
-// The old /rates answer on a cache miss: one aggregate row of the user's ratings, ids from a namespace held in memory.
+// The old /rates answer on a cache miss: the user's ratings oldest first as one string of bytes, ids from a namespace
+// held in memory.
 useTestDatabase();
 
 let user = 0;
@@ -22,11 +35,11 @@ beforeAll(async () => {
 
 const listOf = async (id: number) => {
   const list = await readRatingList(id);
-  return Array.from(oldestFirst(list), (j) => [list.items[j], list.ratings[j], list.ratedMs[j]]);
+  return Array.from({ length: listLength(list) }, (_, j) => [listItem(list, j), listRating(list, j), listRatedMs(list, j)]);
 };
 
 describe("a user's ratings for /rates", () => {
-  it("are read whole, reals as PostgreSQL prints them, after inserts, updates and deletes", async () => {
+  it("are read whole and oldest first, reals as PostgreSQL prints them, after inserts, updates and deletes", async () => {
     const t = (s: number) => new Date(Date.UTC(2020, 0, 1, 0, 0, s));
     await prisma().rating.create({ data: { userId: user, itemId: items[0], rating: 4.5, ratedAt: t(10) } });
     await prisma().rating.create({ data: { userId: user, itemId: items[1], rating: 0.1, ratedAt: t(5) } });
@@ -37,7 +50,16 @@ describe("a user's ratings for /rates", () => {
     await prisma().rating.update({ where: { userId_itemId: { userId: user, itemId: items[0] } }, data: { rating: 2, ratedAt: t(20) } });
     await prisma().rating.delete({ where: { userId_itemId: { userId: user, itemId: items[1] } } });
     expect(await listOf(user)).toEqual([[items[0], 2, t(20).getTime()]]);
-    expect((await readRatingList(987654)).items).toHaveLength(0);
+    expect(listLength(await readRatingList(987654))).toBe(0);
+    // Two at the same instant: by item id.
+    await prisma().rating.create({ data: { userId: user, itemId: items[2], rating: 5, ratedAt: t(20) } });
+    await prisma().rating.create({ data: { userId: user, itemId: items[1], rating: 1, ratedAt: t(20) } });
+    expect(await listOf(user)).toEqual([
+      [items[0], 2, t(20).getTime()],
+      [items[1], 1, t(20).getTime()],
+      [items[2], 5, t(20).getTime()],
+    ]);
+    await prisma().rating.deleteMany({ where: { userId: user, itemId: { in: [items[1], items[2]] } } });
     // Times before PostgreSQL's 2000 epoch and before 1970, with milliseconds.
     const old = new Date(Date.UTC(1969, 11, 31, 23, 59, 58, 123));
     await prisma().rating.create({ data: { userId: user, itemId: items[2], rating: 3.3, ratedAt: old } });
@@ -60,7 +82,7 @@ describe("a user's ratings for /rates", () => {
     await prisma().externalId.create({ data: { source: "movielens", value: "9", itemId: items[0] } });
     await prisma().externalId.create({ data: { source: "movielens", value: "10", itemId: items[0] } });
     const ids = await externalIdsOf("movielens", catalogVersion + 2n);
-    expect(ids.get(items[0])).toBe(9);
+    expect(ids[items[0]]).toBe(9);
   });
 
   it("load a namespace once for concurrent misses, and again when asked for a newer version", async () => {
@@ -68,11 +90,11 @@ describe("a user's ratings for /rates", () => {
     await prisma().externalId.create({ data: { source: "movielens", value: "1000", itemId: items[2] } });
     const [a, b] = await Promise.all([externalIdsOf("movielens", catalogVersion + 1n), externalIdsOf("movielens", catalogVersion + 1n)]);
     expect(a).toBe(b);
-    expect(a.get(items[2])).toBe(1000);
+    expect(a[items[2]]).toBe(1000);
     // A version this database has not reached: loaded again, held at what was read, then served from memory.
     const again = await externalIdsOf("movielens", catalogVersion + 1000n);
     expect(again).not.toBe(a);
-    expect(again.get(items[2])).toBe(1000);
+    expect(again[items[2]]).toBe(1000);
   });
 
   it("keep ids too long to be exact numbers as strings", async () => {
@@ -80,27 +102,45 @@ describe("a user's ratings for /rates", () => {
     expect(legacyExternalId("movielens", "1234567890123456789012345")).toBe("1234567890123456789012345");
     expect(legacyExternalId("imdb", "tt0114709")).toBe(114709);
     expect(legacyExternalId("imdb", "tt99999999999999999999")).toBe("tt99999999999999999999");
-    const list = { items: Int32Array.from([1]), ratings: Float64Array.from([1e21]), ratedMs: Float64Array.from([0]), catalogVersion: 0n };
-    expect(JSON.parse(legacyRatesJson(list, new Map([[1, "9".repeat(400)]])))).toEqual([{ movie_id: "9".repeat(400), rating: 1e21, timestamp: "1970-01-01 00:00:00" }]);
+    const list = ratingListOf([[1, 1e21, 0]]);
+    expect(JSON.parse(legacyRatesJson(list, [undefined, "9".repeat(400)]))).toEqual([{ movie_id: "9".repeat(400), rating: 1e21, timestamp: "1970-01-01 00:00:00" }]);
   });
 });
 
 describe("the old /rates text", () => {
-  it("is the JSON of the entries oldest first, whatever the ids look like", () => {
+  it("is the JSON of the entries in the list's order, whatever the ids and numbers look like", () => {
     const long = "ü".repeat(300);
-    const list = {
-      items: Int32Array.from([3, 1, 2, 4]),
-      ratings: Float64Array.from([4.5, 10, 0.1, 3]),
-      ratedMs: Float64Array.from([2_000_000, 1_000_999, 1_000_999, -86_400_000]),
-      catalogVersion: 0n,
-    };
-    const ids = new Map<number, number | string>([[1, 1214], [2, "tt-x\"quoted\""], [3, long]]);
+    const list = ratingListOf([
+      [4, 3, -86_400_000],
+      [1, 10, 1_000_999],
+      [2, 0.1, 1_000_999],
+      [3, 4.5, 2_000_000],
+      [5, -2.5, Date.UTC(2099, 11, 31, 23, 59, 59)],
+      [6, 1234.5678, Date.UTC(1899, 11, 31, 12, 0, 1)],
+      [7, 0.3, Date.UTC(2100, 0, 1)],
+    ]);
+    const ids: ExternalIdTable = [];
+    ids[1] = 1214;
+    ids[2] = 'tt-x"quoted"';
+    ids[3] = long;
+    ids[6] = 2 ** 40;
     expect(JSON.parse(legacyRatesJson(list, ids))).toEqual([
       { movie_id: 4, rating: 3, timestamp: "1969-12-31 00:00:00" },
       { movie_id: 1214, rating: 10, timestamp: "1970-01-01 00:16:40" },
       { movie_id: 'tt-x"quoted"', rating: 0.1, timestamp: "1970-01-01 00:16:40" },
       { movie_id: long, rating: 4.5, timestamp: "1970-01-01 00:33:20" },
+      { movie_id: 5, rating: -2.5, timestamp: "2099-12-31 23:59:59" },
+      { movie_id: 2 ** 40, rating: 1234.5677, timestamp: "1899-12-31 12:00:01" },
+      { movie_id: 7, rating: 0.3, timestamp: "2100-01-01 00:00:00" },
     ]);
-    expect(legacyRatesJson({ ...list, items: new Int32Array(0), ratings: new Float64Array(0), ratedMs: new Float64Array(0) }, null)).toBe("[]");
+    expect(legacyRatesJson(ratingListOf([]), null)).toBe("[]");
+  });
+
+  it("writes every number as JSON.stringify does", () => {
+    const values = [0, 0.5, 1, 2.5, 9.9, 10, -0.5, 0.1, 0.2, 0.7, 3.3, 1e-7, 123456.7, 2 ** 31, 2 ** 31 + 0.5, 1e21, -(2 ** 40)];
+    for (const v of values) {
+      const expected = [{ movie_id: v, rating: shortestFloat32(Math.fround(v)), timestamp: "1970-01-01 00:00:00" }];
+      expect(legacyRatesJson(ratingListOf([[1, v, 0]]), [undefined, v])).toBe(JSON.stringify(expected));
+    }
   });
 });

@@ -18,11 +18,21 @@ export interface CacheStore {
   ping(): Promise<void>;
 }
 
+function envMegabytes(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
 export class MemoryCache implements CacheStore {
   readonly kind = "memory" as const;
   private lru: LRUCache<string, { json: string }>;
-  constructor(maxEntries = 50_000) {
-    this.lru = new LRUCache({ max: maxEntries, ttlAutopurge: false });
+  /**
+   * At most `maxEntries` entries and `maxBytes` of JSON text (CACHE_MEMORY_MB, 256 by default): entries run from a few
+   * bytes to the 64 KB of a 1,000-rating history, so a count alone could hold gigabytes.
+   */
+  constructor(maxEntries = 50_000, maxBytes = envMegabytes("CACHE_MEMORY_MB", 256) * 2 ** 20) {
+    // Strings of one-byte characters take a byte each (two otherwise; the bound is approximate either way).
+    this.lru = new LRUCache({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (v, k) => v.json.length + k.length + 64, ttlAutopurge: false });
   }
   async get<T>(key: string): Promise<T | null> {
     const hit = this.lru.get(key);

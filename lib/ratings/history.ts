@@ -5,7 +5,7 @@ import { cache, remember } from "../cache";
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
-import { externalIdsOf, legacyRatesJson, readRatingList } from "./legacy-rates";
+import { externalIdsOf, legacyRatesJson, listLength, readRatingList } from "./legacy-rates";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
 // Rating history and profiles, read through the cache. Every entry's key carries the user's version and the
@@ -47,7 +47,7 @@ export async function resolveUserRef(ref: string): Promise<UserRow> {
 export async function resolveLegacyUid(uid: string): Promise<UserRow> {
   const user = await remember(`legacy-uid:v1:${uid}`, LOOKUP_TTL_SECONDS, async () => {
     // On the plain pool: through Prisma this lookup cost a cache miss 1.6 ms of its 5.
-    const rows = (await queryRows("SELECT id, source, external_id, email FROM users WHERE external_id = $1 AND source = ANY($2)", [uid, LEGACY_SOURCES])) as [
+    const rows = (await queryRows("SELECT id, source, external_id, email FROM users WHERE external_id = $1 AND source = ANY($2)", [uid, LEGACY_SOURCES], "legacy-uid")) as [
       number,
       string,
       string,
@@ -130,7 +130,7 @@ export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> 
   return readThroughText(user.id, "legacy", async () => {
     const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
     const list = await readRatingList(user.id);
-    const ids = namespace && list.items.length ? await externalIdsOf(namespace, list.catalogVersion) : null;
+    const ids = namespace && listLength(list) ? await externalIdsOf(namespace, list.catalogVersion) : null;
     return legacyRatesJson(list, ids);
   });
 }
