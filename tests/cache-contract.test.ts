@@ -134,6 +134,25 @@ describe("CacheStore contract: MemoryCache", () => {
     expect(await store.getText("huge")).toBeNull();
     expect(await store.getText("d")).toBe(big);
   });
+
+  it("takes its size from CACHE_MEMORY_MB, fractions and nonsense included", async () => {
+    const before = process.env.CACHE_MEMORY_MB;
+    try {
+      for (const value of ["0.3", "1e303", "-1", "lots", ""]) {
+        process.env.CACHE_MEMORY_MB = value;
+        const store = new MemoryCache();
+        await store.setText("k", "v", 60);
+        expect(await store.getText("k")).toBe("v");
+      }
+      process.env.CACHE_MEMORY_MB = "0.001";
+      const small = new MemoryCache();
+      await small.setText("k", "x".repeat(2_000), 60);
+      expect(await small.getText("k")).toBeNull();
+    } finally {
+      if (before === undefined) delete process.env.CACHE_MEMORY_MB;
+      else process.env.CACHE_MEMORY_MB = before;
+    }
+  });
 });
 
 describe.skipIf(NO_REDIS)(`CacheStore contract: UpstashCache over the Upstash REST front (${NO_REDIS ? SKIP_REASON : REDIS_URL})`, () => {

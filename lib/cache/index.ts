@@ -18,9 +18,10 @@ export interface CacheStore {
   ping(): Promise<void>;
 }
 
-function envMegabytes(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
+/** A size in megabytes from the environment, as whole bytes (at least one); `fallback` when unset or not a size. */
+function envBytes(name: string, fallbackMb: number): number {
+  const bytes = Math.floor(Number(process.env[name]) * 2 ** 20);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : fallbackMb * 2 ** 20;
 }
 
 export class MemoryCache implements CacheStore {
@@ -30,7 +31,7 @@ export class MemoryCache implements CacheStore {
    * At most `maxEntries` entries and `maxBytes` of JSON text (CACHE_MEMORY_MB, 256 by default): entries run from a few
    * bytes to the 64 KB of a 1,000-rating history, so a count alone could hold gigabytes.
    */
-  constructor(maxEntries = 50_000, maxBytes = envMegabytes("CACHE_MEMORY_MB", 256) * 2 ** 20) {
+  constructor(maxEntries = 50_000, maxBytes = envBytes("CACHE_MEMORY_MB", 256)) {
     // Strings of one-byte characters take a byte each (two otherwise; the bound is approximate either way).
     this.lru = new LRUCache({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (v, k) => v.json.length + k.length + 64, ttlAutopurge: false });
   }

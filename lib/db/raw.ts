@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { databaseUrl } from "./client";
 
@@ -20,11 +21,21 @@ export function rawPool(): pg.Pool {
   return pool;
 }
 
+// Statement names by text: a changed query (in development, after an edit) gets a new name, as one name must always
+// mean the same text on a connection.
+const statementNames = new Map<string, string>();
+
 /**
- * Rows as arrays of column values (bytea as a Buffer, int8 as a string); `name` makes it a prepared statement, parsed
- * and planned once per connection.
+ * Rows as arrays of column values (bytea as a Buffer, int8 as a string). `prepare`: a named statement, parsed and
+ * planned once per connection; not behind a transaction pooler (`pgbouncer=true` in DATABASE_URL, Prisma's flag for
+ * it), which may hand the next query to a connection that never saw it.
  */
-export async function queryRows(text: string, values: unknown[], name?: string): Promise<unknown[][]> {
+export async function queryRows(text: string, values: unknown[], opts: { prepare?: boolean } = {}): Promise<unknown[][]> {
+  let name: string | undefined;
+  if (opts.prepare && !/[?&]pgbouncer=true(&|$)/.test(databaseUrl())) {
+    name = statementNames.get(text);
+    if (!name) statementNames.set(text, (name = `tastebud_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
+  }
   const result = await rawPool().query({ text, values, rowMode: "array", ...(name ? { name } : {}) });
   return result.rows as unknown[][];
 }

@@ -15,14 +15,14 @@ export type RatingList = { packed: Buffer; catalogVersion: bigint };
 
 export async function readRatingList(userId: number): Promise<RatingList> {
   // The aggregate's order is the index's, so PostgreSQL neither sorts nor visits the table; each value goes as its
-  // binary send form, so the server prints nothing and node parses nothing per rating. A named (prepared) statement:
-  // planning it again would be a fifth of its time.
+  // binary send form into one bytea (sent as hex, 32 KB for 1,000 ratings, decoded by node in one call), so no number
+  // is printed or parsed. Prepared: planning it again would be a fifth of its time.
   const [row] = (await queryRows(
     `SELECT string_agg(int4send(item_id) || float4send(rating) || timestamptz_send(rated_at), ''::bytea ORDER BY rated_at, item_id),
             (SELECT external_ids FROM catalog_versions WHERE id = 1)
      FROM ratings WHERE user_id = $1`,
     [userId],
-    "legacy-rates-list",
+    { prepare: true },
   )) as [Buffer | null, string | null][];
   return { packed: row?.[0] ?? Buffer.alloc(0), catalogVersion: BigInt(row?.[1] ?? 0) };
 }
@@ -239,9 +239,9 @@ export async function externalIdsOf(namespace: string, version: bigint): Promise
     const rows = await prisma().$queryRaw<{ item_id: number; value: string; version: bigint }[]>`
       SELECT e.item_id, e.value, v.external_ids AS version FROM catalog_versions v
       LEFT JOIN external_ids e ON e.source = ${namespace} WHERE v.id = 1 ORDER BY e.item_id, length(e.value) DESC, e.value DESC`;
-    // Sized once up front so the array stays a flat table (ids are a sequence); a very sparse one would still work.
-    const top = rows.at(-1)?.item_id ?? 0;
-    const ids: ExternalIdTable = top < 2 ** 26 ? new Array(top + 1) : [];
+    // Filled in ascending id order: over a catalog's ids (a sequence, few gaps) V8 keeps the array a flat table; far
+    // apart ids would make it a hash table, as quick as a Map.
+    const ids: ExternalIdTable = [];
     for (const r of rows) if (r.item_id !== null) ids[r.item_id] = legacyExternalId(namespace, r.value);
     return { version: rows[0]?.version ?? version, ids };
   })();
