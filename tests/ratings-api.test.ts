@@ -134,6 +134,24 @@ describe("GET /api/v1/users/{id}/ratings", () => {
     expect((await call(history, { params: { id: String(accountId) }, token: userToken })).status).toBe(200);
     expect((await call(history, { params: { id: String(accountId) }, token: adminToken })).status).toBe(200);
   });
+
+  it("take `me` for the caller's own history and profile, and 401 without one", async () => {
+    const film = await prisma().item.findFirstOrThrow({ select: { id: true } });
+    await prisma().rating.upsert({
+      where: { userId_itemId: { userId: accountId, itemId: film.id } },
+      create: { userId: accountId, itemId: film.id, rating: 4, ratedAt: new Date() },
+      update: { rating: 4 },
+    });
+    await invalidateUserRatings(accountId);
+    const mine = await call<{ items: { item_id: number }[] }>(history, { params: { id: "me" }, token: userToken, path: "/api/v1/users/me/ratings" });
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((r) => r.item_id)).toContain(film.id);
+    const me = await call<{ user_id: number; ratings_count: number }>(profile, { params: { id: "me" }, token: userToken, path: "/api/v1/users/me/profile" });
+    expect(me.body).toMatchObject({ user_id: accountId });
+    expect(me.body.ratings_count).toBeGreaterThan(0);
+    expectProblem(await call(history, { params: { id: "me" } }), 401);
+    expectProblem(await call(profile, { params: { id: "me" } }), 401);
+  });
 });
 
 describe("profiles", () => {

@@ -10,7 +10,7 @@ import { JobIdParamSchema, JobListQuerySchema, StartJobSchema } from "../jobs/sc
 import { ConnectLastfmSchema } from "../lastfm/plays";
 import { LegacyUidParamSchema, RatingHistoryQuerySchema, UserRefParamSchema } from "../ratings/schemas";
 import { AddItemsSchema, InteractSchema, LegacyRecsParamsSchema } from "../recs/legacy";
-import { ItemsBatchSchema, PopularQuerySchema, RecsQuerySchema, RecsUserParamSchema, SimilarQuerySchema } from "../recs/schemas";
+import { ItemsBatchSchema, PopularQuerySchema, RecsQuerySchema, SimilarQuerySchema } from "../recs/schemas";
 import { IdParamSchema } from "./handler";
 import { PageQuerySchema } from "./pagination";
 
@@ -48,12 +48,12 @@ export const OPERATIONS: Operation[] = [
   op({ method: "get", path: "/items/{id}", summary: "One item with statistics", tag: "Catalog", auth: "optional", scope: "read", params: IdParamSchema, ok: [200, "The item"] }),
   op({ method: "get", path: "/items/{id}/similar", summary: "More like this", tag: "Recommendations", auth: "optional", scope: "read", params: IdParamSchema, query: SimilarQuerySchema, ok: [200, "Similar items with reasons"] }),
   op({ method: "get", path: "/popular", summary: "Top rated by weighted mean", tag: "Recommendations", auth: "optional", scope: "read", query: PopularQuerySchema, ok: [200, "A page of items"] }),
-  op({ method: "get", path: "/users/{id}/recommendations", summary: "A user's recommendations with reasons", tag: "Recommendations", auth: "optional", scope: "read", params: RecsUserParamSchema, query: RecsQuerySchema, ok: [200, "Items with score, reason, source"] }),
-  op({ method: "get", path: "/users/{id}/llm-picks", summary: "A user's AI picks", tag: "Recommendations", auth: "optional", scope: "read", params: RecsUserParamSchema, ok: [200, "Picks with the model's reasons"] }),
+  op({ method: "get", path: "/users/{id}/recommendations", summary: "A user's recommendations with reasons", tag: "Recommendations", auth: "optional", scope: "read", params: UserRefParamSchema, query: RecsQuerySchema, ok: [200, "Items with score, reason, source"] }),
+  op({ method: "get", path: "/users/{id}/llm-picks", summary: "A user's AI picks", tag: "Recommendations", auth: "optional", scope: "read", params: UserRefParamSchema, ok: [200, "Picks with the model's reasons"] }),
   op({ method: "post", path: "/me/llm-picks/refresh", summary: "Ask the language model for fresh picks now", tag: "Recommendations", auth: "required", scope: "write", ok: [202, "The job"] }),
   op({ method: "get", path: "/users/{id}/ratings", summary: "Rating history, newest first", tag: "Ratings", auth: "optional", scope: "read", params: UserRefParamSchema, query: RatingHistoryQuerySchema, ok: [200, "A page of ratings (X-Cache: HIT|MISS)"] }),
   op({ method: "get", path: "/users/{id}/profile", summary: "Rating profile", tag: "Ratings", auth: "optional", scope: "read", params: UserRefParamSchema, ok: [200, "Counts, mean, top genres, first and last rating"] }),
-  op({ method: "get", path: "/users/{id}/plays", summary: "Last.fm plays, newest first", tag: "Music", auth: "optional", scope: "read", params: RecsUserParamSchema, query: PageQuerySchema, ok: [200, "A page of plays"] }),
+  op({ method: "get", path: "/users/{id}/plays", summary: "Last.fm plays, newest first", tag: "Music", auth: "optional", scope: "read", params: UserRefParamSchema, query: PageQuerySchema, ok: [200, "A page of plays"] }),
   op({ method: "post", path: "/imports/lastfm", summary: "Import a Last.fm listening history", tag: "Music", auth: "required", scope: "write", body: ConnectLastfmSchema, ok: [202, "The import job"] }),
   op({ method: "post", path: "/imports/{kind}", summary: "Upload a ratings or catalog file", tag: "Ratings", auth: "required", scope: "admin", params: ImportParamsSchema, query: ImportQuerySchema, raw: "The file as the body (text/csv or application/octet-stream), or multipart/form-data with a `file` field", ok: [202, "The import job"] }),
   op({ method: "post", path: "/events", summary: "Feedback events in batches", tag: "Feedback", auth: "required", scope: "write", body: EventsBatchSchema, ok: [202, "Accepted count"] }),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { notFound } from "../api/errors";
+import { ApiError, notFound } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
 import { prisma, Prisma } from "../db/client";
@@ -27,6 +27,15 @@ const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as
 export function assertCanRead(user: UserRow, viewer: { id: number; role: "user" | "admin" } | null | undefined): UserRow {
   if (user.email && !(viewer && (viewer.id === user.id || viewer.role === "admin"))) throw notFound(`User ${user.id}`);
   return user;
+}
+
+/** `me` (the caller; 401 without one), a numeric id or `<source>:<id>`, as a user this viewer may read. */
+export async function readableUser(ref: string, viewer: { id: number; role: "user" | "admin" } | null | undefined): Promise<UserRow> {
+  if (ref === "me") {
+    if (!viewer) throw new ApiError(401, "unauthorized", "Sign in or send a token to read your own data as `me`");
+    return resolveUserRef(String(viewer.id));
+  }
+  return assertCanRead(await resolveUserRef(ref), viewer);
 }
 
 // Which user an id names hardly ever changes: remembered for a minute, so a cache hit needs no query.

@@ -26,7 +26,8 @@ export function userRefSchema(opts: { allowMe?: boolean } = {}) {
     );
 }
 
-export const UserRefParamSchema = z.object({ id: userRefSchema() });
+/** `/users/{id}/...`: the caller may name themselves `me`. */
+export const UserRefParamSchema = z.object({ id: userRefSchema({ allowMe: true }) });
 
 export const LegacyUidParamSchema = z.object({ uid: z.string().trim().min(1).max(80).regex(/^[^\s/]+$/, { message: "must be a user id" }) });
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { ApiError } from "../api/errors";
 import type { Principal } from "../api/handler";
 import { decodeCursor, encodeCursor } from "../api/pagination";
-import { assertCanRead, resolveUserRef } from "../ratings/history";
+import { readableUser } from "../ratings/history";
 import { assignmentFor, logImpressions } from "../experiments/ab";
 import { prisma } from "../db/client";
 import { presentRecs, type RecItem } from "./present";
@@ -13,11 +12,7 @@ const OffsetCursor = z.object({ o: z.number().int().min(0).max(1000) });
 
 /** `me`, a numeric id or `source:id`, readable by this principal. */
 export async function recsUserId(ref: string, principal: Principal | null): Promise<number> {
-  if (ref === "me") {
-    if (!principal) throw new ApiError(401, "unauthorized", "Sign in or send a token to ask for your own recommendations");
-    return principal.user.id;
-  }
-  return assertCanRead(await resolveUserRef(ref), principal?.user).id;
+  return ref === "me" && principal ? principal.user.id : (await readableUser(ref, principal?.user)).id;
 }
 
 export type RecsPage = {

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { PageQuerySchema } from "../api/pagination";
-import { userRefSchema } from "../ratings/schemas";
 
 export const RecsQuerySchema = PageQuerySchema.extend({
   genre: z.string().trim().min(1).max(40).optional(),
@@ -8,7 +7,6 @@ export const RecsQuerySchema = PageQuerySchema.extend({
 });
 export const SimilarQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 export const PopularQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
-export const RecsUserParamSchema = z.object({ id: userRefSchema({ allowMe: true }) });
 
 export const ItemUpsertSchema = z.object({
   source: z.string().trim().regex(/^[a-z][a-z0-9_-]{0,30}$/).default("api"),

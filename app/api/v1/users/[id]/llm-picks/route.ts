@@ -1,6 +1,6 @@
 import { apiRoute } from "@/lib/api/handler";
 import { llmPicksOf } from "@/lib/llm/picks";
 import { recsUserId } from "@/lib/recs/api";
-import { RecsUserParamSchema } from "@/lib/recs/schemas";
+import { UserRefParamSchema } from "@/lib/ratings/schemas";
 
-export const GET = apiRoute({ auth: "optional", scope: "read", params: RecsUserParamSchema }, async ({ params, principal }) => llmPicksOf(await recsUserId(params.id, principal)));
+export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefParamSchema }, async ({ params, principal }) => llmPicksOf(await recsUserId(params.id, principal)));

@@ -2,8 +2,8 @@ import { apiRoute } from "@/lib/api/handler";
 import { PageQuerySchema } from "@/lib/api/pagination";
 import { playsOf } from "@/lib/lastfm/plays";
 import { recsUserId } from "@/lib/recs/api";
-import { RecsUserParamSchema } from "@/lib/recs/schemas";
+import { UserRefParamSchema } from "@/lib/ratings/schemas";
 
-export const GET = apiRoute({ auth: "optional", scope: "read", params: RecsUserParamSchema, query: PageQuerySchema }, async ({ params, query, principal }) =>
+export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefParamSchema, query: PageQuerySchema }, async ({ params, query, principal }) =>
   playsOf(await recsUserId(params.id, principal), query),
 );

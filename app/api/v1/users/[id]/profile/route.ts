@@ -1,7 +1,7 @@
 import { apiRoute, cachedJson } from "@/lib/api/handler";
-import { assertCanRead, resolveUserRef, userProfile } from "@/lib/ratings/history";
+import { readableUser, userProfile } from "@/lib/ratings/history";
 import { UserRefParamSchema } from "@/lib/ratings/schemas";
 
 export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefParamSchema }, async ({ params, principal }) => {
-  return cachedJson(await userProfile(assertCanRead(await resolveUserRef(params.id), principal?.user)));
+  return cachedJson(await userProfile(await readableUser(params.id, principal?.user)));
 });

@@ -1,8 +1,8 @@
 import { apiRoute, cachedJson } from "@/lib/api/handler";
-import { assertCanRead, ratingHistory, resolveUserRef } from "@/lib/ratings/history";
+import { ratingHistory, readableUser } from "@/lib/ratings/history";
 import { RatingHistoryQuerySchema, UserRefParamSchema } from "@/lib/ratings/schemas";
 
 export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefParamSchema, query: RatingHistoryQuerySchema }, async ({ params, query, principal }) => {
-  const user = assertCanRead(await resolveUserRef(params.id), principal?.user);
+  const user = await readableUser(params.id, principal?.user);
   return cachedJson(await ratingHistory(user.id, query));
 });

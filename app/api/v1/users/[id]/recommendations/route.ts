@@ -1,7 +1,8 @@
 import { apiRoute, cachedJson } from "@/lib/api/handler";
 import { pagedRecommendations, recsUserId } from "@/lib/recs/api";
-import { RecsQuerySchema, RecsUserParamSchema } from "@/lib/recs/schemas";
+import { UserRefParamSchema } from "@/lib/ratings/schemas";
+import { RecsQuerySchema } from "@/lib/recs/schemas";
 
-export const GET = apiRoute({ auth: "optional", scope: "read", params: RecsUserParamSchema, query: RecsQuerySchema }, async ({ params, query, principal }) => {
+export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefParamSchema, query: RecsQuerySchema }, async ({ params, query, principal }) => {
   return cachedJson(await pagedRecommendations(await recsUserId(params.id, principal), query, principal?.user.id ?? null));
 });
