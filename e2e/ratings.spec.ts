@@ -42,4 +42,16 @@ test("My ratings pages through 30 ratings, sorts them, and says when a page is p
   await expect(page.getByRole("link", { name: "Previous page" })).toHaveCount(0);
   await page.getByRole("link", { name: "Back to the first page" }).click();
   await expect(rows).toHaveCount(25);
+
+  // A cursor that is not ours, or one out of range, is a page that does not exist (not an error page); an unknown
+  // order is newest first.
+  for (const cursor of ["garbage", Buffer.from(JSON.stringify({ o: -5 })).toString("base64url")]) {
+    await page.goto(`/ratings?cursor=${cursor}`);
+    await expect(page.getByText("That page of ratings does not exist.")).toBeVisible();
+  }
+  await page.getByRole("link", { name: "Start again" }).click();
+  await expect(rows).toHaveCount(25);
+  await page.goto("/ratings?sort=bogus");
+  await expect(page.getByRole("link", { name: "Newest" })).toHaveAttribute("aria-current", "page");
+  await expect(rows.first().getByLabel("Rated 5")).toBeVisible();
 });

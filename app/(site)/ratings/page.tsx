@@ -3,6 +3,7 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { requireUser } from "@/lib/auth/session";
+import { ApiError } from "@/lib/api/errors";
 import { historyPosition, ratingHistory } from "@/lib/ratings/history";
 import { RatingHistoryQuerySchema } from "@/lib/ratings/schemas";
 
@@ -15,15 +16,27 @@ const SORTS = [
   ["lowest", "Lowest"],
 ] as const;
 
+/** The page's position, or null for a cursor that does not decode. */
+function validHistoryPosition(cursor: string | undefined, limit: number): ReturnType<typeof historyPosition> | null {
+  try {
+    return historyPosition(cursor, limit);
+  } catch (err) {
+    if (err instanceof ApiError) return null;
+    throw err;
+  }
+}
+
 export default async function MyRatingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser("/ratings");
   const raw = await searchParams;
-  const sort = typeof raw.sort === "string" ? raw.sort : "newest";
+  // An unknown order falls back to newest first; a cursor that is not one of ours (edited, or from an old link) is a
+  // page that does not exist.
+  const sort = SORTS.find(([value]) => value === raw.sort)?.[0] ?? "newest";
   const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
   const parsed = RatingHistoryQuerySchema.safeParse({ sort, cursor, limit: 25 });
-  if (!parsed.success) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
+  const position = parsed.success ? validHistoryPosition(parsed.data.cursor, parsed.data.limit) : null;
+  if (!parsed.success || !position) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
   const page = (await ratingHistory(user.id, parsed.data)).value();
-  const position = historyPosition(parsed.data.cursor, parsed.data.limit);
   return (
     <div className="max-w-3xl space-y-5">
       <div className="flex flex-wrap items-end justify-between gap-3">
