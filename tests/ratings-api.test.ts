@@ -203,6 +203,8 @@ describe("POST /api/v1/imports/{kind}", () => {
     const job = await finished(res.body.job_id);
     expect(job.result).toMatchObject({ rows_read: 2, rows_loaded: 0, rows_rejected: 2 });
     expect((job.result as { warnings: string[] }).warnings.join(" ")).toMatch(/None of the 2 lines could be read as "ratings": is it the right kind of file\?/);
+    // The jobs list shows the summary line alone.
+    expect((job.result as { summary: string }).summary).toBe("Loaded 0 rows, rejected 2 (nothing loaded: see the import's report)");
   });
 
   it("accepts multipart uploads too", async () => {

@@ -134,8 +134,12 @@ export const importJob = defineJob({
     if (payload.delete_after) await rm(payload.path, { force: true });
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     report.rows_per_second = report.seconds > 0 ? Math.round(report.rows_read / report.seconds) : report.rows_read;
-    await progress(100, `Loaded ${report.rows_loaded.toLocaleString("en")} rows, rejected ${report.rows_rejected.toLocaleString("en")}`);
-    return { ...report, summary: `Loaded ${report.rows_loaded.toLocaleString("en")} rows, rejected ${report.rows_rejected.toLocaleString("en")}` } as unknown as Json;
+    const loaded = `Loaded ${report.rows_loaded.toLocaleString("en")} ${report.rows_loaded === 1 ? "row" : "rows"}`;
+    // The jobs list shows this line alone: a file that loaded nothing must not read as a plain success there.
+    const nothing = report.rows_loaded === 0 && report.rows_rejected > 0 ? " (nothing loaded: see the import's report)" : "";
+    const summary = `${loaded}, rejected ${report.rows_rejected.toLocaleString("en")}${nothing}`;
+    await progress(100, summary);
+    return { ...report, summary } as unknown as Json;
   },
 });
 
