@@ -83,6 +83,27 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     expect(third.body.some((r) => r.rating === 1)).toBe(true);
   });
 
+  it("takes <source>:<id> for a user several sources share an id with", async () => {
+    // A MovieTweetings user no other test looks up (which user a bare id names is remembered for a minute).
+    const uid = "23";
+    expect(fileRatings(uid).length).toBeGreaterThan(0);
+    const mt = await call<Rate[]>(rates, { params: { uid: `movietweetings:${uid}` } });
+    expect(mt.status).toBe(200);
+    expect(mt.body).toEqual(fileRatings(uid));
+    const ml = await prisma().user.create({ data: { source: "movielens", externalId: uid } });
+    const item = await prisma().item.findFirstOrThrow({ select: { id: true } });
+    await prisma().rating.create({ data: { userId: ml.id, itemId: item.id, rating: 2.5, ratedAt: new Date(Date.UTC(2001, 0, 1)) } });
+    // A bare id goes to MovieLens first, as the old service's own ratings.csv was; the prefix still reaches MovieTweetings.
+    const bare = await call<Rate[]>(rates, { params: { uid } });
+    expect(bare.body).toHaveLength(1);
+    expect(bare.body[0]).toMatchObject({ rating: 2.5, timestamp: "2001-01-01 00:00:00" });
+    expect((await call<Rate[]>(rates, { params: { uid: `movietweetings:${uid}` } })).body).toEqual(fileRatings(uid));
+    expect((await call<Rate[]>(legacyProfile, { params: { uid: `movietweetings:${uid}` } })).status).toBe(200);
+    expectProblem(await call(rates, { params: { uid: "movietweetings:99999999" } }), 404, "not_found");
+    await prisma().rating.deleteMany({ where: { userId: ml.id } });
+    await prisma().user.delete({ where: { id: ml.id } });
+  });
+
   it("answers 404 for an unknown user", async () => {
     expectProblem(await call(rates, { params: { uid: "999999999" } }), 404, "not_found");
   });

@@ -52,8 +52,13 @@ export async function resolveUserRef(ref: string): Promise<UserRow> {
   return user;
 }
 
-/** The old `/rates/{uid}` took the id from ratings.csv: look it up among the imported sources. */
+/**
+ * The old `/rates/{uid}` took the id from ratings.csv: look it up among the imported sources, in LEGACY_SOURCES'
+ * order when several have it; `<source>:<id>` (movietweetings:1) names one.
+ */
 export async function resolveLegacyUid(uid: string): Promise<UserRow> {
+  const colon = uid.indexOf(":");
+  if (colon > 0 && LEGACY_SOURCES.includes(uid.slice(0, colon))) return resolveUserRef(uid);
   const user = await remember(`legacy-uid:v1:${uid}`, LOOKUP_TTL_SECONDS, async () => {
     // On the plain pool: through Prisma this lookup cost a cache miss 1.6 ms of its 5.
     const rows = (await queryRows("SELECT id, source, external_id, email FROM users WHERE external_id = $1 AND source = ANY($2)", [uid, LEGACY_SOURCES], { prepare: true })) as [
