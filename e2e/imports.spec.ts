@@ -62,4 +62,12 @@ test("a malformed upload shows each rejected line and loads the rest", async ({ 
   await expect(page.getByTestId("import-error")).toHaveCount(2);
   await expect(page.getByTestId("import-error").first()).toContainText('rating "nine" is not a number');
   await expect(page.getByTestId("import-error").nth(1)).toContainText("expected 4 columns, found 2");
+  await expect(page.getByRole("columnheader", { name: "Text" })).toBeVisible();
+  // On a phone each line's text sits under its reason, and no column is cut off.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole("columnheader", { name: "Text" })).toBeHidden();
+  await expect(page.getByTestId("import-error").first().getByText("90001,2,nine,1500000000").filter({ visible: true })).toHaveCount(1);
+  const table = await page.getByRole("table").boundingBox();
+  expect(table && table.x + table.width).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: ".test-results/imports-phone.png", fullPage: true });
 });

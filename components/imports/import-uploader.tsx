@@ -154,15 +154,19 @@ export function ImportReportView({ report }: { report: Report }) {
               <tr>
                 <th className="pr-3 font-medium">Line</th>
                 <th className="pr-3 font-medium">Reason</th>
-                <th className="font-medium">Text</th>
+                <th className="hidden font-medium sm:table-cell">Text</th>
               </tr>
             </thead>
             <tbody>
+              {/* On a phone the line's text goes under its reason: three columns left the reason a word per line. */}
               {report.errors.map((e) => (
-                <tr key={`${e.line}-${e.reason}`} className="border-t border-stone-100" data-testid="import-error">
-                  <td className="pr-3 tabular-nums">{e.line}</td>
-                  <td className="pr-3">{e.reason}</td>
-                  <td className="max-w-xs truncate font-mono text-xs text-stone-500">{e.text}</td>
+                <tr key={`${e.line}-${e.reason}`} className="border-t border-stone-100 align-top" data-testid="import-error">
+                  <td className="py-1 pr-3 tabular-nums">{e.line}</td>
+                  <td className="py-1 pr-3">
+                    {e.reason}
+                    <div className="mt-0.5 break-all font-mono text-xs text-stone-500 sm:hidden">{e.text}</div>
+                  </td>
+                  <td className="hidden max-w-xs truncate py-1 font-mono text-xs text-stone-500 sm:table-cell">{e.text}</td>
                 </tr>
               ))}
             </tbody>
