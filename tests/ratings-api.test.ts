@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as rates } from "../app/api/v1/rates/[uid]/route";
@@ -11,9 +12,9 @@ import { encodeCursor } from "../lib/api/pagination";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { historyPosition } from "../lib/ratings/history";
 import { prisma } from "../lib/db/client";
-import { executeJob } from "../lib/jobs/execute";
+import { databaseSteps, executeJob } from "../lib/jobs/execute";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
-import { createJobRecord } from "../lib/jobs/store";
+import { createJobRecord, requestCancel } from "../lib/jobs/store";
 import { invalidateUserRatings } from "../lib/ratings/history";
 import { useTestDatabase } from "./support/db";
 import { call, expectProblem } from "./support/http";
@@ -102,6 +103,38 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     expectProblem(await call(rates, { params: { uid: "movietweetings:99999999" } }), 404, "not_found");
     await prisma().rating.deleteMany({ where: { userId: ml.id } });
     await prisma().user.delete({ where: { id: ml.id } });
+  });
+
+  it("forgets cached answers as soon as an import batch commits, even when the import is then cancelled", async () => {
+    const uid = "31"; // no other test reads this user
+    await call(rates, { params: { uid } });
+    expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("HIT");
+    // Two batches of two lines: the first rates two films the user had not rated, the second two more.
+    const rated = new Set(fileRatings(uid).map((r) => String(r.movie_id).padStart(7, "0")));
+    const fresh = readFileSync(path.join(MT, "movies.dat"), "utf8").split("\n").map((l) => l.split("::")[0]).filter((id) => id && !rated.has(id)).slice(0, 4);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "tb-cancel-")), "ratings.dat");
+    writeFileSync(file, fresh.map((id, k) => `${uid}::${id}::${k + 1}::${1_700_000_000 + k}`).join("\n") + "\n");
+    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "movietweetings-ratings", path: file, name: "more.dat", batch_lines: 2 }, maxAttempts: 1 });
+    // An operator presses Cancel while the first batch commits.
+    const steps = databaseSteps(job.id);
+    const outcome = await executeJob(job.id, {
+      attempt: 0,
+      maxAttempts: 1,
+      step: {
+        run: (id, fn) =>
+          steps.run(id, async () => {
+            await requestCancel(job.id);
+            return fn();
+          }),
+      },
+    });
+    expect(outcome.status).toBe("cancelled");
+    const stored = await prisma().job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(stored.message).toMatch(/^Cancelled after 2 rows loaded \(\d+ B of \d+ B\); they stay in\. Import the file again to finish it\.$/);
+    const after = await call<Rate[]>(rates, { params: { uid } });
+    expect(after.headers.get("x-cache")).toBe("MISS");
+    const now = new Set(after.body.map((r) => String(r.movie_id).padStart(7, "0")));
+    expect(fresh.map((id) => now.has(id))).toEqual([true, true, false, false]);
   });
 
   it("answers 404 for an unknown user", async () => {

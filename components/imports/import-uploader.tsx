@@ -50,6 +50,8 @@ export function ImportUploader() {
   const qc = useQueryClient();
   const [uploaded, setUploaded] = useState<number | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
+  /** The import started from this page is still running: another upload would only queue behind it. */
+  const [importing, setImporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<Report | null>(null);
 
@@ -69,6 +71,7 @@ export function ImportUploader() {
     try {
       const { job_id } = await upload(kind, file, setUploaded);
       setJobId(job_id);
+      setImporting(true);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -93,8 +96,8 @@ export function ImportUploader() {
           <span className="text-sm font-medium text-stone-700">File</span>
           <input type="file" name="file" aria-label="File" className="block w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-stone-100 file:px-3 file:py-2" />
         </label>
-        <Button type="submit" disabled={uploaded !== null}>
-          {uploaded !== null ? `Uploading ${Math.round(uploaded * 100)}%` : "Upload and import"}
+        <Button type="submit" disabled={uploaded !== null || importing}>
+          {uploaded !== null ? `Uploading ${Math.round(uploaded * 100)}%` : importing ? "Importing..." : "Upload and import"}
         </Button>
         {uploaded !== null ? (
           <div role="progressbar" aria-label="Upload" aria-valuenow={Math.round(uploaded * 100)} className="h-1.5 rounded-full bg-stone-200">
@@ -107,6 +110,7 @@ export function ImportUploader() {
         <JobProgress
           jobId={jobId}
           onDone={(job: Job) => {
+            setImporting(false);
             if (job.status === "succeeded") setReport(job.result as Report);
             void qc.invalidateQueries({ queryKey: ["jobs"] });
           }}

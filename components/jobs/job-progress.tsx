@@ -68,10 +68,13 @@ export function JobProgress({ jobId, onDone }: { jobId: string; onDone?: (job: J
   if (!job) return <p className="text-sm text-stone-500">Starting...</p>;
   return (
     <div className="space-y-2 rounded-lg border border-stone-200 bg-white p-3" data-testid="job-progress">
-      <div className="flex items-center gap-2 text-sm">
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm">
         <StatusBadge status={job.status} />
-        <span className="flex-1 truncate text-stone-600">{job.message}</span>
-        <span className="tabular-nums text-stone-500">{job.progress}%</span>
+        {/* Under the badge on a phone; a finished job's message (what a cancel kept, say) is shown whole. */}
+        <span className={`order-last min-w-0 basis-full text-stone-600 sm:order-none sm:basis-0 sm:flex-1 ${isActive(job) ? "truncate" : ""}`} data-testid="job-message">
+          {job.message}
+        </span>
+        <span className="ml-auto tabular-nums text-stone-500">{job.progress}%</span>
         {isActive(job) ? (
           <button type="button" className="text-sm text-red-700 hover:underline" onClick={() => cancel.mutate(job.id)} disabled={job.cancel_requested}>
             {job.cancel_requested ? "Cancelling..." : "Cancel"}

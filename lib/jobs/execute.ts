@@ -97,7 +97,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
     return { status: "succeeded", result };
   } catch (err) {
     if (err instanceof JobCancelledError) {
-      await markCancelled(jobId);
+      await markCancelled(jobId, err.outcome);
       return { status: "cancelled" };
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -146,10 +146,10 @@ export async function markFailed(id: string, error: string, final: boolean): Pro
   });
 }
 
-export async function markCancelled(id: string): Promise<void> {
+export async function markCancelled(id: string, message = "Cancelled"): Promise<void> {
   await prisma().job.updateMany({
     where: { id, status: { in: ACTIVE } },
-    data: { status: "cancelled", finishedAt: new Date(), message: "Cancelled" },
+    data: { status: "cancelled", finishedAt: new Date(), message },
   });
 }
 

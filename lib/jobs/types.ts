@@ -52,7 +52,8 @@ export class PermanentJobError extends Error {
 }
 
 export class JobCancelledError extends Error {
-  constructor() {
+  /** `outcome` is what the job's message says once cancelled: what it did before stopping, when that matters. */
+  constructor(readonly outcome = "Cancelled") {
     super("The job was cancelled");
     this.name = "JobCancelledError";
   }

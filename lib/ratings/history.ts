@@ -95,9 +95,12 @@ async function readThrough<T>(userId: number, variant: string, load: () => Promi
   return fresh ? { ...cached, value: () => fresh.value } : cached;
 }
 
+/** A version number no earlier bump has used, even within one millisecond. */
+const freshVersion = () => Date.now() * 1000 + Math.floor(Math.random() * 1000);
+
 /** Called on every rating write for a user; bulk imports bump the epoch instead. */
 export async function invalidateUserRatings(userId: number): Promise<void> {
-  await cache().set(ratingsVersionKey(userId), Date.now() * 1000 + Math.floor(Math.random() * 1000), 30 * 24 * 3600);
+  await cache().set(ratingsVersionKey(userId), freshVersion(), 30 * 24 * 3600);
 }
 
 const HistoryCursor = z.object({ o: z.number().int().min(0).max(10_000_000) });
@@ -168,4 +171,12 @@ export async function userProfile(user: UserRow): Promise<Cached<Profile>> {
       last_rating_at: agg?.last?.toISOString() ?? null,
     };
   });
+}
+
+/**
+ * Called after a bulk write commits (each import batch, each catalog file): every user's cached history and
+ * profile is read again, so a cancelled or failed import leaves nothing stale behind.
+ */
+export async function invalidateAllRatings(): Promise<void> {
+  await cache().set(RATINGS_EPOCH_KEY, freshVersion(), 30 * 24 * 3600);
 }

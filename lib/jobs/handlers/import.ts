@@ -1,16 +1,15 @@
 import { statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { z } from "zod";
-import { cache } from "../../cache";
 import { CATALOG_READERS, importCatalogFile, type CatalogFormat } from "../../catalog/import";
 import { recomputeCatalogStats } from "../../catalog/stats";
 import { inngestEnabled } from "../../config";
 import { databaseUrl } from "../../db/client";
 import { RATING_FORMATS } from "../../ratings/formats";
+import { invalidateAllRatings } from "../../ratings/history";
 import { abandonImport, errorBudgetLeft, importRatingsBatch, type BatchResult } from "../../ratings/import-ratings";
 import { emptyReport, type ImportReport } from "../../ratings/report";
-import { RATINGS_EPOCH_KEY } from "../../ratings/cache-keys";
-import { defineJob, type Json } from "../types";
+import { defineJob, JobCancelledError, type Json } from "../types";
 
 export const IMPORT_FORMATS = ["ratings", "movietweetings-ratings", "movies", "links", "movies-metadata", "movietweetings-movies"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -37,6 +36,8 @@ function human(bytes: number): string {
   if (bytes < 1 << 30) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
   return `${(bytes / (1 << 30)).toFixed(2)} GB`;
 }
+
+const count = (n: number, noun: string) => `${n.toLocaleString("en")} ${n === 1 ? noun : `${noun}s`}`;
 
 function eta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "-";
@@ -75,8 +76,8 @@ export const importJob = defineJob({
       // A cancel or failure between steps leaves the batch started ahead uncommitted: roll it back at once.
       try {
         for (let k = 0; ; k++) {
-          const batch = (await step.run(`batch-${k}`, async () =>
-            (await importRatingsBatch(databaseUrl(), {
+          const batch = (await step.run(`batch-${k}`, async () => {
+            const done = await importRatingsBatch(databaseUrl(), {
               path: payload.path,
               format,
               start: next,
@@ -85,8 +86,11 @@ export const importJob = defineJob({
               errorBudget: errorBudgetLeft(report.errors.length),
               // On Inngest each step may run in another invocation: nothing may be left open between steps.
               overlap: !inngestEnabled(),
-            })) as unknown as Json,
-          )) as unknown as BatchResult;
+            });
+            // The batch is committed: cached histories must not outlive it, whether or not the import finishes.
+            if (done.changed > 0) await invalidateAllRatings();
+            return done as unknown as Json;
+          })) as unknown as BatchResult;
           next = batch.next;
           line = batch.nextLine;
           report.rows_read += batch.read;
@@ -106,13 +110,26 @@ export const importJob = defineJob({
           );
           if (batch.done) break;
         }
+      } catch (err) {
+        // Finished batches stay (a re-run skips nothing and duplicates nothing): say how much is in.
+        if (err instanceof JobCancelledError && report.rows_read > 0) {
+          throw new JobCancelledError(
+            `Cancelled after ${count(report.rows_loaded, "row")} loaded (${human(next)} of ${human(size)}); they stay in. Import the file again to finish it.`,
+          );
+        }
+        throw err;
       } finally {
         await abandonImport();
       }
       if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
     } else {
       await progress(5, `Reading ${payload.name}`);
-      const result = await step.run("catalog", async () => (await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path)) as unknown as Json);
+      const result = await step.run("catalog", async () => {
+        const done = await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path);
+        // Histories show titles and /rates the file's movie ids: both may have changed.
+        await invalidateAllRatings();
+        return done as unknown as Json;
+      });
       const r = result as unknown as Awaited<ReturnType<typeof importCatalogFile>>;
       report.rows_read = r.read;
       report.rows_loaded = r.loaded;
@@ -129,12 +146,11 @@ export const importJob = defineJob({
     await progress(96, "Updating catalog statistics");
     await step.run("stats", async () => {
       await recomputeCatalogStats();
-      await cache().set(RATINGS_EPOCH_KEY, Date.now(), 30 * 24 * 3600);
     });
     if (payload.delete_after) await rm(payload.path, { force: true });
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     report.rows_per_second = report.seconds > 0 ? Math.round(report.rows_read / report.seconds) : report.rows_read;
-    const loaded = `Loaded ${report.rows_loaded.toLocaleString("en")} ${report.rows_loaded === 1 ? "row" : "rows"}`;
+    const loaded = `Loaded ${count(report.rows_loaded, "row")}`;
     // The jobs list shows this line alone: a file that loaded nothing must not read as a plain success there.
     const nothing = report.rows_loaded === 0 && report.rows_rejected > 0 ? " (nothing loaded: see the import's report)" : "";
     const summary = `${loaded}, rejected ${report.rows_rejected.toLocaleString("en")}${nothing}`;
