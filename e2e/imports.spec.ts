@@ -21,8 +21,11 @@ test("an admin uploads the MovieTweetings set and the legacy rates API serves it
   await page.getByLabel("File", { exact: true }).setInputFiles(path.join(MT, "ratings.dat"));
   await page.getByRole("button", { name: "Upload and import" }).click();
   await expect(page.getByTestId("job-progress").getByRole("progressbar")).toBeVisible();
+  // A second upload would only queue behind this one: the button waits for the import, not just the upload.
+  await expect(page.getByRole("button", { name: "Importing..." })).toBeDisabled();
   await expect(page.getByTestId("report-loaded")).toHaveText("100,000", { timeout: 60_000 });
   await expect(page.getByTestId("report-rejected")).toHaveText("0");
+  await expect(page.getByRole("button", { name: "Upload and import" })).toBeEnabled();
 
   const res = await request.get("/api/v1/rates/1");
   expect(res.status()).toBe(200);

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { apiFetch } from "@/components/api-fetch";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -27,18 +27,27 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
   const jobs = useQuery({
     queryKey: ["jobs", status],
     queryFn: () => apiFetch<{ items: Job[] }>(`/api/v1/jobs?limit=50${status ? `&status=${status}` : ""}`),
-    refetchInterval: (q) => (q.state.data?.items.some(isActive) ? 700 : 5000),
+    // Fast while something runs; every 2 s otherwise, so a job started elsewhere (a CLI import, a schedule) shows up
+    // while it is still running rather than after it has finished.
+    refetchInterval: (q) => (q.state.data?.items.some(isActive) ? 700 : 2000),
   });
   const schedules = useQuery({ queryKey: ["job-schedules"], queryFn: () => apiFetch<Schedules>("/api/v1/jobs/schedules"), refetchInterval: 15_000 });
+  const list = useRef<HTMLElement>(null);
   const start = useMutation({
     mutationFn: (kind: string) => apiFetch<Job>("/api/v1/jobs", { method: "POST", body: { kind } }),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ["jobs"] }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["jobs"] });
+      // On a phone the list is above the buttons: take the person to the job they just started.
+      list.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+    },
   });
 
+  // On a phone the jobs come first (what is running is what one opens this page for); the five "Run now" cards
+  // fill more than a screen there. Wider, the cards are two short rows above the list.
   return (
-    <div className="space-y-8">
+    <div className="flex flex-col gap-8">
       {schedules.data && schedules.data.startable.length > 0 ? (
-        <section className="space-y-3">
+        <section className="order-2 space-y-3 sm:order-1">
           <h2 className="font-semibold">Start a job</h2>
           {start.error ? <Alert>{start.error.message}</Alert> : null}
           <div className="grid gap-3 sm:grid-cols-2">
@@ -57,7 +66,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </section>
       ) : null}
 
-      <section className="space-y-3">
+      <section ref={list} className="order-1 scroll-mt-4 space-y-3 sm:order-2">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 className="font-semibold">{isAdmin ? "All jobs" : "Your jobs"}</h2>
           <label className="flex items-center gap-2 text-sm text-stone-600">
@@ -82,7 +91,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                 {subjectOf(job) ? <span className="min-w-0 truncate text-sm text-stone-500" data-testid="job-subject">{subjectOf(job)}</span> : null}
                 <StatusBadge status={job.status} />
                 {job.scheduled ? <span className="text-xs text-stone-500">scheduled</span> : null}
-                <span className="order-last min-w-0 basis-full truncate text-sm text-stone-600 sm:order-none sm:basis-auto sm:flex-1" data-testid="job-message">{job.message}</span>
+                <span className={`order-last min-w-0 basis-full text-sm text-stone-600 sm:order-none sm:basis-auto sm:flex-1 ${isActive(job) ? "truncate" : ""}`} data-testid="job-message">{job.message}</span>
                 <span className="ml-auto text-sm tabular-nums text-stone-500" data-testid="job-percent">{job.progress}%</span>
                 {isActive(job) ? (
                   <Button type="button" variant="danger" className="px-2.5 py-1" onClick={() => cancel.mutate(job.id)} disabled={job.cancel_requested}>
@@ -115,7 +124,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </ul>
       </section>
 
-      <section className="space-y-3">
+      <section className="order-3 space-y-3">
         <h2 className="font-semibold">Schedules</h2>
         <p className="text-sm text-stone-500">
           Run by the {schedules.data?.engine === "inngest" ? "Inngest" : "embedded"} job runner. Times are UTC.

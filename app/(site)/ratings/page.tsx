@@ -4,10 +4,12 @@ import { buttonClass } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { requireUser } from "@/lib/auth/session";
 import { ApiError } from "@/lib/api/errors";
-import { historyPosition, ratingHistory } from "@/lib/ratings/history";
+import { historyPosition, ratingHistory, userProfile } from "@/lib/ratings/history";
 import { RatingHistoryQuerySchema } from "@/lib/ratings/schemas";
 
 export const metadata: Metadata = { title: "My ratings" };
+
+const PER_PAGE = 25;
 
 const SORTS = [
   ["newest", "Newest"],
@@ -33,14 +35,27 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
   // page that does not exist.
   const sort = SORTS.find(([value]) => value === raw.sort)?.[0] ?? "newest";
   const cursor = typeof raw.cursor === "string" ? raw.cursor : undefined;
-  const parsed = RatingHistoryQuerySchema.safeParse({ sort, cursor, limit: 25 });
+  const parsed = RatingHistoryQuerySchema.safeParse({ sort, cursor, limit: PER_PAGE });
   const position = parsed.success ? validHistoryPosition(parsed.data.cursor, parsed.data.limit) : null;
   if (!parsed.success || !position) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
-  const page = (await ratingHistory(user.id, parsed.data)).value();
+  const [history, profile] = await Promise.all([
+    ratingHistory(user.id, parsed.data),
+    userProfile({ id: user.id, source: null, externalId: null, email: user.email }),
+  ]);
+  const page = history.value();
+  const { ratings_count: total, mean_rating: mean } = profile.value();
+  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
   return (
     <div className="max-w-3xl space-y-5">
       <div className="flex flex-wrap items-end justify-between gap-3">
-        <h1 className="text-2xl font-semibold">My ratings</h1>
+        <div>
+          <h1 className="text-2xl font-semibold">My ratings</h1>
+          {total > 0 ? (
+            <p className="mt-1 text-sm text-stone-500" data-testid="ratings-summary">
+              {total.toLocaleString("en")} {total === 1 ? "film" : "films"} rated{mean !== null ? ` · average ★ ${mean.toFixed(1)}` : ""}
+            </p>
+          ) : null}
+        </div>
         <nav aria-label="Sort" className="flex gap-1 text-sm">
           {SORTS.map(([value, label]) => (
             <Link
@@ -73,15 +88,18 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
         <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
           {page.items.map((r) => (
             <li key={r.item_id} className="flex items-center gap-3 px-3 py-2.5" data-testid="rating-row">
-              <Link href={`/movies/${r.item_id}`} className="min-w-0 flex-1 truncate font-medium hover:underline">
-                {r.title} {r.year ? <span className="font-normal text-stone-500">({r.year})</span> : null}
-              </Link>
+              {/* On a phone the date goes under the title, which keeps the row's width for the title. */}
+              <div className="min-w-0 flex-1 sm:flex sm:items-center sm:gap-3">
+                <Link href={`/movies/${r.item_id}`} className="block min-w-0 truncate font-medium hover:underline sm:flex-1">
+                  {r.title} {r.year ? <span className="font-normal text-stone-500">({r.year})</span> : null}
+                </Link>
+                <time className="block text-xs text-stone-500 sm:text-sm" dateTime={r.rated_at}>
+                  {new Date(r.rated_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}
+                </time>
+              </div>
               <span className="tabular-nums text-amber-600" aria-label={`Rated ${r.rating}`}>
                 ★ {r.rating}
               </span>
-              <time className="hidden text-sm text-stone-500 sm:block" dateTime={r.rated_at}>
-                {new Date(r.rated_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}
-              </time>
             </li>
           ))}
         </ul>
@@ -95,7 +113,9 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
           ) : (
             <span />
           )}
-          <span className="text-sm text-stone-500">Page {position.page}</span>
+          <span className="text-sm text-stone-500">
+            Page {position.page} of {Math.max(pages, position.page)}
+          </span>
           {page.next_cursor ? (
             <Link href={`/ratings?sort=${parsed.data.sort}&cursor=${page.next_cursor}`} className={buttonClass("secondary")} rel="next">
               Next page
