@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../lib/db/client";
-import { executeJob } from "../lib/jobs/execute";
+import { databaseSteps, executeJob } from "../lib/jobs/execute";
 import { createJobRecord } from "../lib/jobs/store";
 import type { ImportReport } from "../lib/ratings/report";
 import { useTestDatabase } from "./support/db";
@@ -153,6 +153,35 @@ describe("a killed import", () => {
     expect(job.status).toBe("succeeded");
     expect((job.result as unknown as ImportReport).rows_loaded).toBe(users * perUser);
   }, 120_000);
+});
+
+describe("an import resumed after a failure", () => {
+  it("replays its finished batches without setting the progress bar back, and finishes the file", async () => {
+    const lines = ["userId,movieId,rating,timestamp"];
+    for (let k = 1; k <= 40; k++) lines.push(`${300_000 + k},${6000 + k},3.5,${T + k}`);
+    const p = file("resumed.csv", lines.join("\n") + "\n");
+    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: p, name: "resumed.csv", batch_lines: 10 }, maxAttempts: 2 });
+    const steps = databaseSteps(job.id);
+    const reports: { attempt: number; percent: number; message?: string }[] = [];
+    // The first attempt dies as its third batch starts; the second replays the first two from their stored steps.
+    const first = await executeJob(job.id, {
+      attempt: 0,
+      maxAttempts: 2,
+      onProgress: (percent, message) => reports.push({ attempt: 0, percent, message }),
+      step: { run: (id, fn) => (id === "batch-2" ? Promise.reject(new Error("the worker died")) : steps.run(id, fn)) },
+    });
+    expect(first.status).toBe("retry");
+    const before = reports.at(-1)!;
+    expect(before.message).toMatch(/^\d+ B of [\d.]+ KB · 19 rows · [\d,]+ rows\/s · ETA /);
+    const second = await executeJob(job.id, { attempt: 1, maxAttempts: 2, onProgress: (percent, message) => reports.push({ attempt: 1, percent, message }) });
+    expect(second.status).toBe("succeeded");
+    const resumed = reports.filter((r) => r.attempt === 1);
+    expect(Math.min(...resumed.map((r) => r.percent))).toBeGreaterThanOrEqual(before.percent);
+    expect(resumed.some((r) => r.message?.startsWith("Reading"))).toBe(false);
+    expect((second.result as unknown as ImportReport).rows_loaded).toBe(40);
+    const [{ n }] = await prisma().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.source = 'movielens' AND u.external_id::int BETWEEN 300001 AND 300040`;
+    expect(n).toBe(40);
+  });
 });
 
 describe("MovieTweetings", () => {

@@ -115,7 +115,7 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "tb-cancel-")), "ratings.dat");
     writeFileSync(file, fresh.map((id, k) => `${uid}::${id}::${k + 1}::${1_700_000_000 + k}`).join("\n") + "\n");
     const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "movietweetings-ratings", path: file, name: "more.dat", batch_lines: 2 }, maxAttempts: 1 });
-    // An operator presses Cancel while the first batch commits.
+    // An operator presses Cancel as the first batch commits.
     const steps = databaseSteps(job.id);
     const outcome = await executeJob(job.id, {
       attempt: 0,
@@ -123,8 +123,9 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
       step: {
         run: (id, fn) =>
           steps.run(id, async () => {
+            const output = await fn();
             await requestCancel(job.id);
-            return fn();
+            return output;
           }),
       },
     });
