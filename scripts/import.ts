@@ -54,7 +54,7 @@ async function importOne(format: ImportFormat, file: string): Promise<boolean> {
   });
   if (process.stderr.isTTY) process.stderr.write("\n");
   if (outcome.status !== "succeeded") {
-    console.error(`Import ${outcome.status}: ${outcome.error ?? ""}`);
+    console.error(outcome.status === "cancelled" ? (outcome.message ?? "Import cancelled") : `Import ${outcome.status}: ${outcome.error ?? ""}`);
     return false;
   }
   const report = outcome.result as unknown as ImportReport;

@@ -131,6 +131,7 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     });
     expect(outcome.status).toBe("cancelled");
     const stored = await prisma().job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(outcome.message).toBe(stored.message); // what `npm run import` prints
     expect(stored.message).toMatch(/^Cancelled after 2 rows loaded \(\d+ B of \d+ B\); they stay in\. Import the file again to finish it\.$/);
     const after = await call<Rate[]>(rates, { params: { uid } });
     expect(after.headers.get("x-cache")).toBe("MISS");

@@ -48,7 +48,8 @@ export function cancellableSteps(jobId: string, inner: StepTool): StepTool {
   };
 }
 
-export type ExecuteOutcome = { status: "succeeded" | "failed" | "cancelled" | "skipped" | "retry"; result?: Json; error?: string };
+/** `message`: what a cancelled job says it did before it stopped (an import's rows kept). */
+export type ExecuteOutcome = { status: "succeeded" | "failed" | "cancelled" | "skipped" | "retry"; result?: Json; error?: string; message?: string };
 
 type ExecuteOptions = { attempt: number; maxAttempts: number; step?: StepTool; onProgress?: (percent: number, message?: string) => void };
 
@@ -98,7 +99,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
   } catch (err) {
     if (err instanceof JobCancelledError) {
       await markCancelled(jobId, err.outcome);
-      return { status: "cancelled" };
+      return { status: "cancelled", message: err.outcome };
     }
     const message = err instanceof Error ? err.message : String(err);
     const final = opts.attempt + 1 >= opts.maxAttempts || err instanceof PermanentJobError;
