@@ -63,6 +63,16 @@ describe("embedded runner", () => {
     expect(await prisma().jobStep.count({ where: { jobId: job.id } })).toBe(4);
   });
 
+  it("shows a phase announced right after the last figure while that phase works, though reports are throttled", async () => {
+    const started = await call<{ id: string }>(startJobRoute, { method: "POST", token: userToken, body: { kind: "test-phases", payload: { workMs: 1500 } } });
+    const during = await waitFor(async () => {
+      const job = await prisma().job.findUnique({ where: { id: started.body.id } });
+      return job?.message === "Writing the totals" ? job : null;
+    }, { timeoutMs: 10_000, what: "the second phase's message" });
+    expect(during).toMatchObject({ status: "running", progress: 90 });
+    expect(await finished(started.body.id)).toMatchObject({ status: "succeeded", progress: 100 });
+  });
+
   it("retries a failing handler with backoff and succeeds when an attempt passes", async () => {
     const job = await enqueueJob("test-steps", { steps: 1, failAttempts: 1 }, { ownerId: userId });
     const done = await finished(job.id);

@@ -76,13 +76,10 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
     return { status: "failed" };
   }
   await markRunning(jobId, opts.attempt);
-  let lastWrite = 0;
+  const reporter = progressReporter(jobId);
   const progress = async (percent: number, message?: string) => {
     opts.onProgress?.(percent, message);
-    const now = Date.now();
-    if (now - lastWrite < PROGRESS_INTERVAL_MS && percent < 100) return;
-    lastWrite = now;
-    if (await writeProgress(jobId, percent, message)) throw new JobCancelledError();
+    await reporter.report(percent, message);
   };
   try {
     const payload = def.payload.parse(job.payload);
@@ -106,5 +103,55 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
     await markFailed(jobId, message, final);
     log.warn({ jobId, kind: job.kind, attempt: opts.attempt, final, err: message }, "job attempt failed");
     return { status: final ? "failed" : "retry", error: message };
+  } finally {
+    reporter.stop();
   }
+}
+
+/**
+ * Writes a job's progress at most every PROGRESS_INTERVAL_MS. A report that comes too soon is written when the
+ * interval ends, not dropped: a handler that announces a new phase ("Updating catalog statistics") right after its
+ * last figure and then works for minutes must not leave the old figure showing all that time. `report` throws
+ * JobCancelledError once a write has seen a cancel request.
+ */
+function progressReporter(jobId: string) {
+  let lastWrite = 0;
+  let cancelSeen = false;
+  let pending: { percent: number; message?: string } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  /** The write in flight: the next one waits for it, so two writes never land out of order. */
+  let writing: Promise<void> = Promise.resolve();
+  const write = (percent: number, message?: string) => {
+    lastWrite = Date.now();
+    writing = writing.catch(() => undefined).then(async () => {
+      if (await writeProgress(jobId, percent, message)) cancelSeen = true;
+    });
+    return writing;
+  };
+  return {
+    async report(percent: number, message?: string): Promise<void> {
+      if (cancelSeen) throw new JobCancelledError();
+      const wait = PROGRESS_INTERVAL_MS - (Date.now() - lastWrite);
+      if (wait > 0 && percent < 100) {
+        pending = { percent, message };
+        timer ??= setTimeout(() => {
+          timer = null;
+          const latest = pending;
+          pending = null;
+          if (latest) write(latest.percent, latest.message).catch((err: unknown) => log.warn({ jobId, err: String(err) }, "progress write failed"));
+        }, wait).unref();
+        return;
+      }
+      pending = null;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await write(percent, message);
+      if (cancelSeen) throw new JobCancelledError();
+    },
+    stop(): void {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending = null;
+    },
+  };
 }

@@ -33,3 +33,23 @@ export const stepsJob = defineJob({
 });
 
 registerJob(stepsJob);
+
+// Announces a new phase right after its last figure, then works without reporting: the announcement must show.
+export const phasesJob = defineJob({
+  kind: "test-phases",
+  title: "Test phases",
+  description: "Reports two phases in quick succession, then works for a while.",
+  payload: z.object({ workMs: z.number().int().min(0).default(800) }),
+  retries: 0,
+  concurrency: 1,
+  startableBy: "user",
+  timeoutSeconds: 60,
+  async run({ payload, step, progress }) {
+    await progress(40, "Counting");
+    await progress(90, "Writing the totals");
+    await step.run("work", () => new Promise<void>((r) => setTimeout(r, payload.workMs)));
+    return { done: true };
+  },
+});
+
+registerJob(phasesJob);
