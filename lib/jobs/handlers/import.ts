@@ -134,8 +134,8 @@ export const importJob = defineJob({
       }
       if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
     } else {
-      await progress(5, `Reading ${payload.name}`);
       const result = await step.run("catalog", async () => {
+        await progress(5, `Reading ${payload.name}`);
         const done = await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path);
         // Histories show titles and /rates the file's movie ids: both may have changed.
         await invalidateAllRatings();
