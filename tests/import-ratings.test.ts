@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
 import { databaseSteps, executeJob } from "../lib/jobs/execute";
 import { createJobRecord } from "../lib/jobs/store";
@@ -181,6 +182,50 @@ describe("an import resumed after a failure", () => {
     expect((second.result as unknown as ImportReport).rows_loaded).toBe(40);
     const [{ n }] = await prisma().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.source = 'movielens' AND u.external_id::int BETWEEN 300001 AND 300040`;
     expect(n).toBe(40);
+  });
+});
+
+describe("statistics after an import", () => {
+  const importWatching = async (name: string, content: string | Buffer) => {
+    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: file(name, content), name }, maxAttempts: 1 });
+    const messages: string[] = [];
+    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, onProgress: (_, message) => message && messages.push(message) });
+    expect(outcome.status).toBe("succeeded");
+    return messages;
+  };
+  const statsOf = async (ids: number[]) =>
+    (await prisma().itemStats.findMany({ where: { itemId: { in: ids } }, orderBy: { itemId: "asc" } })).map((s) => ({
+      item: s.itemId,
+      count: s.ratingsCount,
+      mean: s.meanRating,
+      score: Math.round(s.weightedScore * 1e9) / 1e9,
+    }));
+  const filmIds = async (values: string[]) =>
+    (await prisma().externalId.findMany({ where: { source: "movielens", value: { in: values } }, select: { itemId: true } })).map((f) => f.itemId);
+  const lines = ["userId,movieId,rating,timestamp"];
+  for (let u = 1; u <= 5; u++) for (const m of [8001, 8002, 8003]) lines.push(`${400_000 + u},${m},${((u + m) % 9) / 2 + 0.5},${T + u}`);
+  const fewFilms = lines.join("\n") + "\n";
+
+  it("refreshes the films a small file touched to the figures a full recompute gives", async () => {
+    await recomputeCatalogStats();
+    expect(await importWatching("few-films.csv", fewFilms)).toContain("Updating the statistics of 3 films");
+    const ids = await filmIds(["8001", "8002", "8003"]);
+    const refreshed = await statsOf(ids);
+    expect(refreshed.map((s) => s.count)).toEqual([5, 5, 5]);
+    await recomputeCatalogStats();
+    expect(refreshed).toEqual(await statsOf(ids));
+  });
+
+  it("does not recompute the films it did not touch, and skips it all when nothing changed", async () => {
+    // A film the next file does not name gets a rating behind the statistics' back: a full recompute would count it.
+    const other = await prisma().item.create({ data: { title: "Untouched", year: 2001, genres: ["Drama"] } });
+    const someone = await prisma().user.create({ data: { source: "movielens", externalId: "399999" } });
+    await prisma().rating.create({ data: { userId: someone.id, itemId: other.id, rating: 4, ratedAt: new Date() } });
+    expect(await importWatching("one-more.csv", `userId,movieId,rating,timestamp\n400001,8004,4.5,${T}\n`)).toContain("Updating the statistics of 1 film");
+    expect((await statsOf(await filmIds(["8004"])))[0]).toMatchObject({ count: 1, mean: 4.5 });
+    expect(await statsOf([other.id])).toEqual([]);
+    // The same file again changes no rating.
+    expect((await importWatching("few-films-again.csv", fewFilms)).some((m) => m.startsWith("Updating"))).toBe(false);
   });
 });
 

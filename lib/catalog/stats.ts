@@ -14,6 +14,12 @@ export function weightedScore(count: number, mean: number, prior: Pick<StatsPrio
   return (count / (count + prior.minVotes)) * mean + (prior.minVotes / (count + prior.minVotes)) * prior.globalMean;
 }
 
+/** weightedScore in SQL, for a count and a mean column. */
+function weightedScoreSql(count: Prisma.Sql, mean: Prisma.Sql, prior: Pick<StatsPrior, "globalMean" | "minVotes">): Prisma.Sql {
+  const [c, m] = [prior.globalMean, prior.minVotes];
+  return Prisma.sql`CASE WHEN ${count} = 0 THEN ${c}::float8 ELSE (${count}::float8 / (${count} + ${m})) * ${mean} + (${m}::float8 / (${count} + ${m})) * ${c}::float8 END`;
+}
+
 /**
  * The ratings in stars, as `r` (item_id, stars): joined to their users only when some users rate on another scale
  * (on 26M MovieLens ratings the join would add half to the statistics' time for nothing). Joined, a rating whose user
@@ -25,9 +31,13 @@ function starRatings(mixedScales: boolean): Prisma.Sql {
     : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
 }
 
-export async function computePrior(): Promise<StatsPrior> {
+async function hasMixedScales(): Promise<boolean> {
   const [other] = await prisma().$queryRaw<{ found: boolean }[]>`SELECT EXISTS (SELECT 1 FROM users WHERE source = ANY(${OTHER_SCALES})) AS found`;
-  const mixedScales = other?.found ?? false;
+  return other?.found ?? false;
+}
+
+export async function computePrior(): Promise<StatsPrior> {
+  const mixedScales = await hasMixedScales();
   const rated = starRatings(mixedScales);
   const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint; items: bigint }[]>`
     WITH per_item AS (SELECT item_id, count(*) AS n FROM ratings GROUP BY item_id)
@@ -45,23 +55,27 @@ export async function computePrior(): Promise<StatsPrior> {
 }
 
 /** Rewrites item_stats for items with ids in [fromId, toId]; the job calls it in slices to report progress. */
-export async function writeItemStats(prior: StatsPrior, fromId: number, toId: number): Promise<number> {
+export function writeItemStats(prior: StatsPrior, fromId: number, toId: number): Promise<number> {
+  return writeStatsOf(prior, (column) => Prisma.sql`${column} BETWEEN ${fromId} AND ${toId}`);
+}
+
+/** Rewrites item_stats for the items whose id `which(column)` accepts (a range, or a list). */
+function writeStatsOf(prior: StatsPrior, which: (column: Prisma.Sql) => Prisma.Sql): Promise<number> {
   const rated = starRatings(prior.mixedScales);
   return prisma().$executeRaw`
     INSERT INTO item_stats (item_id, ratings_count, mean_rating, weighted_score, likes, updated_at)
     SELECT i.id,
            COALESCE(r.n, 0),
            COALESCE(r.mean, 0),
-           CASE WHEN COALESCE(r.n, 0) = 0 THEN ${prior.globalMean}::float8
-                ELSE (r.n::float8 / (r.n + ${prior.minVotes})) * r.mean + (${prior.minVotes}::float8 / (r.n + ${prior.minVotes})) * ${prior.globalMean}::float8 END,
+           ${weightedScoreSql(Prisma.sql`COALESCE(r.n, 0)`, Prisma.sql`r.mean`, prior)},
            COALESCE(f.likes, 0),
            now()
     FROM items i
     LEFT JOIN (SELECT r.item_id, count(*)::int AS n, avg(r.stars) AS mean FROM ${rated} r
-               WHERE r.item_id BETWEEN ${fromId} AND ${toId} GROUP BY r.item_id) r ON r.item_id = i.id
+               WHERE ${which(Prisma.sql`r.item_id`)} GROUP BY r.item_id) r ON r.item_id = i.id
     LEFT JOIN (SELECT item_id, count(*)::int AS likes FROM feedback
-               WHERE reaction = 'like' AND item_id BETWEEN ${fromId} AND ${toId} GROUP BY item_id) f ON f.item_id = i.id
-    WHERE i.id BETWEEN ${fromId} AND ${toId}
+               WHERE reaction = 'like' AND ${which(Prisma.sql`item_id`)} GROUP BY item_id) f ON f.item_id = i.id
+    WHERE ${which(Prisma.sql`i.id`)}
     ON CONFLICT (item_id) DO UPDATE SET ratings_count = EXCLUDED.ratings_count, mean_rating = EXCLUDED.mean_rating,
       weighted_score = EXCLUDED.weighted_score, likes = EXCLUDED.likes, updated_at = EXCLUDED.updated_at`;
 }
@@ -88,6 +102,34 @@ export async function topByGenre(perGenre = 10): Promise<GenreTop[]> {
     byGenre.set(r.genre, entry);
   }
   return [...byGenre.values()];
+}
+
+/**
+ * After a small import: the statistics of the films it touched, without reading every rating. Their counts and means
+ * are computed from their own ratings; the prior (global mean, the 60th percentile of counts) is taken from item_stats,
+ * which holds every film's count and mean, so it reflects the import too. Other films keep the weighted score of the
+ * last full run (a handful of new ratings moves the prior by a hair) until the nightly job rewrites them all.
+ */
+export async function refreshItemStats(itemIds: number[]): Promise<StatsPrior> {
+  const mixedScales = await hasMixedScales();
+  // Counts and means do not depend on the prior: write them first, then score with the prior they give.
+  await writeStatsOf({ globalMean: 0, minVotes: 1, ratings: 0, items: 0, mixedScales }, (column) => Prisma.sql`${column} = ANY(${itemIds}::int[])`);
+  const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint | null; items: bigint }[]>`
+    SELECT sum(ratings_count * mean_rating) / NULLIF(sum(ratings_count), 0) AS global_mean,
+           percentile_cont(0.6) WITHIN GROUP (ORDER BY ratings_count) FILTER (WHERE ratings_count > 0) AS min_votes,
+           sum(ratings_count) AS ratings, count(*) FILTER (WHERE ratings_count > 0) AS items
+    FROM item_stats`;
+  const prior: StatsPrior = {
+    globalMean: row?.global_mean ?? 0,
+    minVotes: Math.max(1, Math.round(row?.min_votes ?? 1)),
+    ratings: Number(row?.ratings ?? 0),
+    items: Number(row?.items ?? 0),
+    mixedScales,
+  };
+  await prisma().$executeRaw`
+    UPDATE item_stats SET weighted_score = ${weightedScoreSql(Prisma.sql`ratings_count`, Prisma.sql`mean_rating`, prior)}
+    WHERE item_id = ANY(${itemIds}::int[])`;
+  return prior;
 }
 
 /** The whole computation in one go, for the seed; the job runs the same pieces as steps. */

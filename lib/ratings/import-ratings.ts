@@ -35,7 +35,12 @@ export type BatchResult = {
   usersCreated: number;
   itemsCreated: number;
   errors: LineError[];
+  /** The Tastebud ids of the films the batch's lines name, when there are at most TOUCHED_ITEMS_LIMIT; else null. */
+  items?: number[] | null;
 };
+
+/** Up to this many films touched, an import refreshes their statistics alone (lib/catalog/stats.ts). */
+export const TOUCHED_ITEMS_LIMIT = 5_000;
 
 // External id -> Tastebud id, per source, shared by the batches of an import in this process. Entries are added
 // only after their batch commits, so a rolled-back batch never leaves an id behind. Users of rating files are keyed
@@ -322,6 +327,7 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
     const userId = Int32Array.from(userKeys, (u) => newUsers.get(u) ?? userIds.get(u) ?? (pending.get(u) as number));
     const userIsNew = Uint8Array.from(userKeys, (u) => (newUsers.has(u) ? 1 : 0));
     const itemId = Int32Array.from(itemKeys, (k) => byKey.get(k) as number);
+    result.items = itemId.length <= TOUCHED_ITEMS_LIMIT ? Array.from(itemId) : null;
     // From here on the line arrays hold Tastebud ids (converted in place: no second copy of the batch).
     const n = result.loaded;
     const fresh = new Uint8Array(n);
