@@ -21,7 +21,7 @@ test("My ratings pages through 30 ratings, sorts them, and says when a page is p
   const rows = page.getByTestId("rating-row");
   await expect(rows).toHaveCount(25);
   await expect(page.getByText("Page 1 of 2", { exact: true })).toBeVisible();
-  await expect(page.getByTestId("ratings-summary")).toHaveText("30 films rated · average ★ 2.8");
+  await expect(page.getByTestId("ratings-summary")).toHaveText("30 films rated · average ★ 2.75");
   await expect(page.getByRole("link", { name: "Previous page" })).toHaveCount(0);
   await expect(rows.first().getByLabel("Rated 5")).toBeVisible(); // film 30, rated 5, is the newest
 

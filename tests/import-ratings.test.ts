@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
 import { databaseSteps, executeJob } from "../lib/jobs/execute";
-import { createJobRecord } from "../lib/jobs/store";
+import { createJobRecord, requestCancel } from "../lib/jobs/store";
+import type { Json } from "../lib/jobs/types";
 import type { ImportReport } from "../lib/ratings/report";
 import { useTestDatabase } from "./support/db";
 import { waitFor } from "./support/wait";
@@ -216,7 +217,22 @@ describe("statistics after an import", () => {
     expect(refreshed).toEqual(await statsOf(ids));
   });
 
-  it("does not recompute the films it did not touch, and skips it all when nothing changed", async () => {
+  it("says a cancel after the last batch kept the whole file, not that it must be imported again", async () => {
+    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: file("cancel-late.csv", fewFilms), name: "late.csv" }, maxAttempts: 1 });
+    const steps = databaseSteps(job.id);
+    const cancelAfter = (id: string) => ({
+      run: <T extends Json | void>(step: string, run: () => Promise<T>) =>
+        steps.run(step, async () => {
+          const output = await run();
+          if (step === id) await requestCancel(job.id);
+          return output;
+        }),
+    });
+    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancelAfter("batch-0") });
+    expect(outcome).toMatchObject({ status: "cancelled", message: "Cancelled after loading all 15 rows; the catalog statistics were not updated (the nightly statistics job will)." });
+  });
+
+  it("does not recompute the films it did not touch, and skips it all when the file loads nothing", async () => {
     // A film the next file does not name gets a rating behind the statistics' back: a full recompute would count it.
     const other = await prisma().item.create({ data: { title: "Untouched", year: 2001, genres: ["Drama"] } });
     const someone = await prisma().user.create({ data: { source: "movielens", externalId: "399999" } });
@@ -224,8 +240,7 @@ describe("statistics after an import", () => {
     expect(await importWatching("one-more.csv", `userId,movieId,rating,timestamp\n400001,8004,4.5,${T}\n`)).toContain("Updating the statistics of 1 film");
     expect((await statsOf(await filmIds(["8004"])))[0]).toMatchObject({ count: 1, mean: 4.5 });
     expect(await statsOf([other.id])).toEqual([]);
-    // The same file again changes no rating.
-    expect((await importWatching("few-films-again.csv", fewFilms)).some((m) => m.startsWith("Updating"))).toBe(false);
+    expect((await importWatching("header-only.csv", "userId,movieId,rating,timestamp\n")).some((m) => m.startsWith("Updating"))).toBe(false);
   });
 });
 

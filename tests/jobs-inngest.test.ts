@@ -1,8 +1,10 @@
 import { InngestTestEngine } from "@inngest/test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../lib/db/client";
+import { cancellableSteps } from "../lib/jobs/execute";
 import { buildInngestFunctions } from "../lib/jobs/inngest";
-import { createJobRecord } from "../lib/jobs/store";
+import { JobCancelledError, type Json } from "../lib/jobs/types";
+import { createJobRecord, requestCancel } from "../lib/jobs/store";
 import { stepsJob } from "./support/test-jobs";
 import { useTestDatabase } from "./support/db";
 
@@ -22,7 +24,7 @@ beforeAll(async () => {
 });
 
 describe("Inngest functions", () => {
-  it("declares one function per handler with its cron, retries and cancel event", () => {
+  it("declares one function per handler with its cron and retries, and no cancelOn (the record's flag cancels)", () => {
     const stats = fn("catalog-stats");
     const config = stats["getConfig"]({ baseUrl: new URL("http://localhost/api/inngest"), appPrefix: "tastebud" })[0] as {
       triggers: { cron?: string; event?: string }[];
@@ -30,7 +32,7 @@ describe("Inngest functions", () => {
       retries?: { attempts: number };
     };
     expect(config.triggers).toEqual(expect.arrayContaining([{ event: "tastebud/catalog-stats" }, { cron: "TZ=UTC 0 3 * * *" }]));
-    expect(config.cancel?.[0]?.event).toBe("tastebud/job.cancel");
+    expect(config.cancel ?? []).toEqual([]);
   });
 
   it("runs the catalog statistics handler to success and writes the job record", async () => {
@@ -53,6 +55,32 @@ describe("Inngest functions", () => {
     });
     const { result } = await t.execute();
     expect(result).toMatchObject({ status: "succeeded", result: { total: 40 } });
+  });
+
+  it("checks a cancel before handing the next step to Inngest, never inside it", async () => {
+    // Thrown inside a step, real Inngest would take the cancel for a failed step, retry it and fail the run.
+    const job = await createJobRecord({ kind: stepsJob.kind, ownerId: null, payload: { steps: 3 }, maxAttempts: 3 });
+    const handed: string[] = [];
+    const engine = { run: <T extends Json | void>(id: string, run: () => Promise<T>) => (handed.push(id), run()) };
+    const steps = cancellableSteps(job.id, engine);
+    expect(await steps.run("first", async () => 1)).toBe(1);
+    await requestCancel(job.id);
+    await expect(steps.run("second", async () => 2)).rejects.toBeInstanceOf(JobCancelledError);
+    expect(handed).toEqual(["first"]);
+  });
+
+  it("ends a run cancelled between steps as cancelled", async () => {
+    const job = await createJobRecord({ kind: stepsJob.kind, ownerId: null, payload: { steps: 3 }, maxAttempts: 3 });
+    const t = new InngestTestEngine({
+      function: fn(stepsJob.kind),
+      events: [{ name: `tastebud/${stepsJob.kind}`, data: { jobId: job.id } }],
+      // Someone presses Cancel while the first step runs.
+      steps: [{ id: "step-0", handler: async () => ((await requestCancel(job.id)), 0) }],
+    });
+    const { result, error } = await t.execute();
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ status: "cancelled" });
+    expect(await prisma().job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: "cancelled", message: "Cancelled" });
   });
 
   it("marks the job failed after the last attempt's error", async () => {

@@ -109,6 +109,7 @@ export function ImportUploader() {
       {jobId ? (
         <JobProgress
           jobId={jobId}
+          onError={() => setImporting(false)}
           onDone={(job: Job) => {
             setImporting(false);
             if (job.status === "succeeded") setReport(job.result as Report);

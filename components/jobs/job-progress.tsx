@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { apiFetch } from "@/components/api-fetch";
 import { isActive, type Job } from "./types";
 
@@ -53,7 +54,7 @@ export function useCancelJob() {
 }
 
 /** The small widget a page shows after starting a job: live bar, status, cancel, and the outcome. */
-export function JobProgress({ jobId, onDone }: { jobId: string; onDone?: (job: Job) => void }) {
+export function JobProgress({ jobId, onDone, onError }: { jobId: string; onDone?: (job: Job) => void; onError?: (error: Error) => void }) {
   const cancel = useCancelJob();
   const { data: job, error } = useQuery({
     queryKey: ["job", jobId],
@@ -64,6 +65,10 @@ export function JobProgress({ jobId, onDone }: { jobId: string; onDone?: (job: J
     },
     refetchInterval: (q) => (q.state.data && !isActive(q.state.data) ? false : 700),
   });
+  // The job can no longer be watched (signed out, say): whoever waits on it must not wait for ever.
+  useEffect(() => {
+    if (error) onError?.(error);
+  }, [error, onError]);
   if (error) return <p className="text-sm text-red-700">{error.message}</p>;
   if (!job) return <p className="text-sm text-stone-500">Starting...</p>;
   return (

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { apiFetch } from "@/components/api-fetch";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -32,30 +32,24 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
     refetchInterval: (q) => (q.state.data?.items.some(isActive) ? 700 : 2000),
   });
   const schedules = useQuery({ queryKey: ["job-schedules"], queryFn: () => apiFetch<Schedules>("/api/v1/jobs/schedules"), refetchInterval: 15_000 });
-  const list = useRef<HTMLElement>(null);
   const start = useMutation({
     mutationFn: (kind: string) => apiFetch<Job>("/api/v1/jobs", { method: "POST", body: { kind } }),
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: ["jobs"] });
-      // On a phone the list is above the buttons: take the person to the job they just started.
-      list.current?.scrollIntoView({ behavior: "smooth", block: "start" });
-    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ["jobs"] }),
   });
 
-  // On a phone the jobs come first (what is running is what one opens this page for); the five "Run now" cards
-  // fill more than a screen there. Wider, the cards are two short rows above the list.
   return (
-    <div className="flex flex-col gap-8">
+    <div className="space-y-8">
       {schedules.data && schedules.data.startable.length > 0 ? (
-        <section className="order-2 space-y-3 sm:order-1">
+        <section className="space-y-3">
           <h2 className="font-semibold">Start a job</h2>
           {start.error ? <Alert>{start.error.message}</Alert> : null}
           <div className="grid gap-3 sm:grid-cols-2">
             {schedules.data.startable.map((s) => (
-              <div key={s.kind} className="flex items-start gap-3 rounded-lg border border-stone-200 bg-white p-3">
+              <div key={s.kind} className="flex items-center gap-3 rounded-lg border border-stone-200 bg-white p-3 sm:items-start">
                 <div className="flex-1">
                   <p className="font-medium">{s.title}</p>
-                  <p className="text-sm text-stone-500">{s.description}</p>
+                  {/* One line a job on a phone, so the jobs themselves (what runs now) are on the first screen. */}
+                  <p className="hidden text-sm text-stone-500 sm:block">{s.description}</p>
                 </div>
                 <Button type="button" onClick={() => start.mutate(s.kind)} disabled={start.isPending} aria-label={`Run ${s.title}`}>
                   Run now
@@ -66,7 +60,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </section>
       ) : null}
 
-      <section ref={list} className="order-1 scroll-mt-4 space-y-3 sm:order-2">
+      <section className="space-y-3">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 className="font-semibold">{isAdmin ? "All jobs" : "Your jobs"}</h2>
           <label className="flex items-center gap-2 text-sm text-stone-600">
@@ -124,7 +118,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </ul>
       </section>
 
-      <section className="order-3 space-y-3">
+      <section className="space-y-3">
         <h2 className="font-semibold">Schedules</h2>
         <p className="text-sm text-stone-500">
           Run by the {schedules.data?.engine === "inngest" ? "Inngest" : "embedded"} job runner. Times are UTC.

@@ -33,17 +33,16 @@ export function databaseSteps(jobId: string): StepTool {
   };
 }
 
-/** Wraps an engine's own step tool (Inngest's) with the cancel check between steps. */
+/**
+ * Wraps an engine's own step tool (Inngest's) with the cancel check between steps. The check runs in the function's
+ * own code, before the step: thrown inside a step, Inngest would take the cancel for a failed step and retry it.
+ */
 export function cancellableSteps(jobId: string, inner: StepTool): StepTool {
   return {
     async run<T extends Json | void>(id: string, fn: () => Promise<T>): Promise<T> {
+      if (await cancelRequested(jobId)) throw new JobCancelledError();
       // Inngest may call the step from its own loop, outside executeJob's withPrimary.
-      return inner.run(id, () =>
-        withPrimary(async () => {
-          if (await cancelRequested(jobId)) throw new JobCancelledError();
-          return fn();
-        }),
-      );
+      return inner.run(id, () => withPrimary(fn));
     },
   };
 }
@@ -91,9 +90,12 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
       step: opts.step ?? databaseSteps(jobId),
       progress,
     });
+    await reporter.drain();
     await markSucceeded(jobId, result ?? null);
     return { status: "succeeded", result };
   } catch (err) {
+    // A progress write still in flight must not land after the outcome (over a retry's "Attempt failed" message).
+    await reporter.drain();
     if (err instanceof JobCancelledError) {
       await markCancelled(jobId, err.outcome);
       return { status: "cancelled", message: err.outcome };
@@ -103,16 +105,14 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
     await markFailed(jobId, message, final);
     log.warn({ jobId, kind: job.kind, attempt: opts.attempt, final, err: message }, "job attempt failed");
     return { status: final ? "failed" : "retry", error: message };
-  } finally {
-    reporter.stop();
   }
 }
 
 /**
- * Writes a job's progress at most every PROGRESS_INTERVAL_MS. A report that comes too soon is written when the
- * interval ends, not dropped: a handler that announces a new phase ("Updating catalog statistics") right after its
- * last figure and then works for minutes must not leave the old figure showing all that time. `report` throws
- * JobCancelledError once a write has seen a cancel request.
+ * Writes a job's progress at most every PROGRESS_INTERVAL_MS. Reports that come sooner are held, and the latest of
+ * them is written when the interval ends: a handler that announces a new phase ("Updating catalog statistics") right
+ * after its last figure and then works for minutes must not leave the old figure showing all that time. `report`
+ * throws JobCancelledError once a write has seen a cancel request.
  */
 function progressReporter(jobId: string) {
   let lastWrite = 0;
@@ -148,10 +148,12 @@ function progressReporter(jobId: string) {
       await write(percent, message);
       if (cancelSeen) throw new JobCancelledError();
     },
-    stop(): void {
+    /** Drops a held report and waits for the write in flight: the job's outcome is written next. */
+    async drain(): Promise<void> {
       if (timer) clearTimeout(timer);
       timer = null;
       pending = null;
+      await writing.catch(() => undefined);
     },
   };
 }

@@ -6,14 +6,14 @@ import { createJobRecord } from "./store";
 import type { Json, StepTool } from "./types";
 
 // Inngest wiring for the same handlers: one function per job kind, triggered by `tastebud/<kind>` events and by
-// its cron, cancelled by `tastebud/job.cancel` for its job id. Served at /api/inngest.
+// its cron. Served at /api/inngest. A cancel is the job record's flag, checked before each step and at progress
+// writes as on the embedded runner (Inngest's own cancelOn would stop the run before the record could say so).
 
 // The signing key verifies Inngest's calls to /api/inngest (serve() takes it from the client since SDK v4);
 // inngestSigningKey() throws here, at startup, when a production server that uses Inngest has none.
 export const inngest = new Inngest({ id: "tastebud", signingKey: inngestSigningKey() });
 
 export const jobEvent = (kind: string) => `tastebud/${kind}`;
-export const CANCEL_EVENT = "tastebud/job.cancel";
 
 type InngestStep = { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> };
 
@@ -25,7 +25,6 @@ export function buildInngestFunctions() {
         name: def.title,
         retries: def.retries as 0 | 1 | 2 | 3 | 4 | 5,
         concurrency: { limit: def.concurrency },
-        cancelOn: [{ event: CANCEL_EVENT, if: "async.data.jobId == event.data.jobId" }],
         triggers: def.cron ? [{ event: jobEvent(def.kind) }, { cron: `TZ=UTC ${def.cron}` }] : [{ event: jobEvent(def.kind) }],
       },
       async ({ event, step, attempt, runId }) => {

@@ -40,6 +40,7 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
   if (!parsed.success || !position) return <Alert>That page of ratings does not exist. <Link href="/ratings">Start again</Link>.</Alert>;
   const [history, profile] = await Promise.all([
     ratingHistory(user.id, parsed.data),
+    // An account's row: people who sign in are not from an imported file, so they have no source or file id.
     userProfile({ id: user.id, source: null, externalId: null, email: user.email }),
   ]);
   const page = history.value();
@@ -52,7 +53,7 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
           <h1 className="text-2xl font-semibold">My ratings</h1>
           {total > 0 ? (
             <p className="mt-1 text-sm text-stone-500" data-testid="ratings-summary">
-              {total.toLocaleString("en")} {total === 1 ? "film" : "films"} rated{mean !== null ? ` · average ★ ${mean.toFixed(1)}` : ""}
+              {total.toLocaleString("en")} {total === 1 ? "film" : "films"} rated{mean !== null ? ` · average ★ ${mean.toLocaleString("en", { maximumFractionDigits: 2 })}` : ""}
             </p>
           ) : null}
         </div>

@@ -9,7 +9,7 @@ import { RATING_FORMATS } from "../../ratings/formats";
 import { invalidateAllRatings } from "../../ratings/history";
 import { abandonImport, errorBudgetLeft, importRatingsBatch, TOUCHED_ITEMS_LIMIT, type BatchResult } from "../../ratings/import-ratings";
 import { emptyReport, type ImportReport } from "../../ratings/report";
-import { defineJob, JobCancelledError, type Json } from "../types";
+import { defineJob, JobCancelledError, type Json, type StepTool } from "../types";
 
 export const IMPORT_FORMATS = ["ratings", "movietweetings-ratings", "movies", "links", "movies-metadata", "movietweetings-movies"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -55,6 +55,113 @@ function importPosition(rows: number, bytes: number, size: number, own: { bytes:
   return `${position} · ${rowsRate.toLocaleString("en")} rows/s · ETA ${eta(bytesRate > 0 ? (size - bytes) / bytesRate : NaN)}`;
 }
 
+type Progress = (percent: number, message?: string) => Promise<void>;
+type Payload = z.infer<typeof ImportPayloadSchema>;
+/** How far the file got: bytes committed, and whether every batch is in. */
+type Position = { bytes: number; loadedAll: boolean };
+
+/**
+ * Reports a phase from inside a step. A cancel noticed there is acted on at the next step, in the function's own
+ * code: thrown inside a step, Inngest would take it for a failed step and retry it.
+ */
+const announce = (progress: Progress, percent: number, message: string) =>
+  progress(percent, message).catch((err: unknown) => {
+    if (!(err instanceof JobCancelledError)) throw err;
+  });
+
+/**
+ * The ratings, batch by batch; returns the films the batches named while 5,000 or fewer (their statistics are
+ * refreshed alone), else null (the whole catalog's are).
+ */
+async function loadRatings(payload: Payload, step: StepTool, progress: Progress, report: ImportReport, at: Position): Promise<Set<number> | null> {
+  const format = RATING_FORMATS[RATINGS[payload.format] as keyof typeof RATING_FORMATS];
+  const size = report.bytes;
+  let touched: Set<number> | null = new Set();
+  let line = 1;
+  /** Where this run's own work began: a resumed import (or an Inngest replay) gets its finished batches back at once. */
+  let own: { bytes: number; rows: number; at: number } | null = null;
+  // A cancel or failure between steps leaves the batch started ahead uncommitted: roll it back at once.
+  try {
+    for (let k = 0; ; k++) {
+      let ran = false;
+      const batch = (await step.run(`batch-${k}`, async () => {
+        ran = true;
+        own ??= { bytes: at.bytes, rows: report.rows_read, at: Date.now() };
+        // The first figures come after the first batch (seconds on a big database): say what runs until then.
+        if (k === 0) await announce(progress, 0, `Reading ${payload.name} (${human(size)})`);
+        const done = await importRatingsBatch(databaseUrl(), {
+          path: payload.path,
+          format,
+          start: at.bytes,
+          firstLine: line,
+          maxLines: payload.batch_lines,
+          errorBudget: errorBudgetLeft(report.errors.length),
+          // On Inngest each step may run in another invocation: nothing may be left open between steps.
+          overlap: !inngestEnabled(),
+        });
+        // The batch is committed: cached histories must not outlive it, whether or not the import finishes. (Loaded,
+        // not changed: a batch re-run after a crash between its commit and this line changes nothing the second time.)
+        if (done.loaded > 0) await invalidateAllRatings();
+        return done as unknown as Json;
+      })) as unknown as BatchResult;
+      at.bytes = batch.next;
+      at.loadedAll = batch.done;
+      line = batch.nextLine;
+      report.rows_read += batch.read;
+      report.rows_loaded += batch.loaded;
+      report.rows_rejected += batch.rejected;
+      report.rows_changed += batch.changed;
+      report.users_created += batch.usersCreated;
+      report.items_created += batch.itemsCreated;
+      report.errors.push(...batch.errors.slice(0, errorBudgetLeft(report.errors.length)));
+      // A batch stored before batches listed their films touched films unknown.
+      const items = batch.loaded === 0 ? [] : (batch.items ?? null);
+      if (touched && items) for (const id of items) touched.add(id);
+      if (!items || (touched && touched.size > TOUCHED_ITEMS_LIMIT)) touched = null;
+      // A batch given back from its stored step is not news: reporting it would set the bar back to that batch
+      // while the next one runs.
+      if (ran || batch.done) await progress(Math.min(95, Math.floor((at.bytes / Math.max(1, size)) * 95)), importPosition(report.rows_read, at.bytes, size, own));
+      if (batch.done) break;
+    }
+  } finally {
+    await abandonImport();
+  }
+  if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
+  return touched;
+}
+
+/** A catalog file, in one step. */
+async function loadCatalog(payload: Payload, step: StepTool, progress: Progress, report: ImportReport, at: Position): Promise<null> {
+  const result = await step.run("catalog", async () => {
+    await announce(progress, 5, `Reading ${payload.name}`);
+    const done = await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path);
+    // Histories show titles and /rates the file's movie ids: both may have changed.
+    await invalidateAllRatings();
+    return done as unknown as Json;
+  });
+  const r = result as unknown as Awaited<ReturnType<typeof importCatalogFile>>;
+  at.bytes = report.bytes;
+  at.loadedAll = true;
+  report.rows_read = r.read;
+  report.rows_loaded = r.loaded;
+  report.rows_rejected = r.rejected;
+  report.items_created = r.itemsCreated;
+  report.rows_changed = r.itemsUpdated + r.merged;
+  report.errors = r.errors;
+  if (r.merged) report.warnings.push(`${r.merged} duplicate items were merged into one`);
+  return null;
+}
+
+/** What a cancelled import says: what is in, and what to do about the rest. */
+function cancelledOutcome(report: ImportReport, at: Position): string {
+  if (report.rows_read === 0) return "Cancelled before anything was loaded";
+  // Finished batches stay (a re-run skips nothing and duplicates nothing).
+  if (!at.loadedAll) {
+    return `Cancelled after ${count(report.rows_loaded, "row")} loaded (${human(at.bytes)} of ${human(report.bytes)}); they stay in. Import the file again to finish it.`;
+  }
+  return `Cancelled after loading all ${count(report.rows_loaded, "row")}; the catalog statistics were not updated (the nightly statistics job will).`;
+}
+
 // Imports a ratings or catalog file. Ratings go in batches of `batch_lines` lines, each a durable step that
 // commits on its own and returns the byte offset to continue from, so a killed import resumes after its last
 // finished batch and never loads a line twice.
@@ -77,100 +184,26 @@ export const importJob = defineJob({
     const report: ImportReport = emptyReport(payload.name, payload.format, size);
     const started = Date.now();
     if (size === 0) report.warnings.push("The file is empty");
-    const ratingFormat = RATINGS[payload.format];
-    /** The films whose ratings the import may have changed, while few enough to refresh alone; null: all of them. */
-    let touched: Set<number> | null = null;
-    if (ratingFormat) {
-      touched = new Set();
-      const format = RATING_FORMATS[ratingFormat];
-      let next = 0;
-      let line = 1;
-      /** Where this run's own work began: a resumed import (or an Inngest replay) gets its finished batches back at once. */
-      let own: { bytes: number; rows: number; at: number } | null = null;
-      // A cancel or failure between steps leaves the batch started ahead uncommitted: roll it back at once.
-      try {
-        for (let k = 0; ; k++) {
-          let ran = false;
-          const batch = (await step.run(`batch-${k}`, async () => {
-            ran = true;
-            own ??= { bytes: next, rows: report.rows_read, at: Date.now() };
-            // The first figures come after the first batch (seconds on a big database): say what runs until then.
-            if (k === 0) await progress(0, `Reading ${payload.name} (${human(size)})`);
-            const done = await importRatingsBatch(databaseUrl(), {
-              path: payload.path,
-              format,
-              start: next,
-              firstLine: line,
-              maxLines: payload.batch_lines,
-              errorBudget: errorBudgetLeft(report.errors.length),
-              // On Inngest each step may run in another invocation: nothing may be left open between steps.
-              overlap: !inngestEnabled(),
-            });
-            // The batch is committed: cached histories must not outlive it, whether or not the import finishes.
-            if (done.changed > 0) await invalidateAllRatings();
-            return done as unknown as Json;
-          })) as unknown as BatchResult;
-          next = batch.next;
-          line = batch.nextLine;
-          report.rows_read += batch.read;
-          report.rows_loaded += batch.loaded;
-          report.rows_rejected += batch.rejected;
-          report.rows_changed += batch.changed;
-          report.users_created += batch.usersCreated;
-          report.items_created += batch.itemsCreated;
-          report.errors.push(...batch.errors.slice(0, errorBudgetLeft(report.errors.length)));
-          // A batch that changed nothing touched nothing; one stored before batches listed their films is unknown.
-          const items = batch.changed === 0 ? [] : (batch.items ?? null);
-          if (touched && items) for (const id of items) touched.add(id);
-          if (!items || (touched && touched.size > TOUCHED_ITEMS_LIMIT)) touched = null;
-          // A batch given back from its stored step is not news: reporting it would set the bar back to that batch
-          // while the next one runs.
-          if (ran || batch.done) await progress(Math.min(95, Math.floor((next / Math.max(1, size)) * 95)), importPosition(report.rows_read, next, size, own));
-          if (batch.done) break;
-        }
-      } catch (err) {
-        // Finished batches stay (a re-run skips nothing and duplicates nothing): say how much is in.
-        if (err instanceof JobCancelledError && report.rows_read > 0) {
-          throw new JobCancelledError(
-            `Cancelled after ${count(report.rows_loaded, "row")} loaded (${human(next)} of ${human(size)}); they stay in. Import the file again to finish it.`,
-          );
-        }
-        throw err;
-      } finally {
-        await abandonImport();
+    const at: Position = { bytes: 0, loadedAll: false };
+    try {
+      const touched = RATINGS[payload.format] ? await loadRatings(payload, step, progress, report, at) : await loadCatalog(payload, step, progress, report, at);
+      // A file of another kind (a movies.dat sent as ratings.csv) loads nothing: say so rather than only count rejects.
+      if (report.rows_loaded === 0 && report.rows_rejected > 0 && report.rows_rejected === report.rows_read) {
+        report.warnings.push(`None of the ${report.rows_read.toLocaleString("en")} lines could be read as "${payload.format}": is it the right kind of file? The reasons are below.`);
       }
-      if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
-    } else {
-      const result = await step.run("catalog", async () => {
-        await progress(5, `Reading ${payload.name}`);
-        const done = await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path);
-        // Histories show titles and /rates the file's movie ids: both may have changed.
-        await invalidateAllRatings();
-        return done as unknown as Json;
-      });
-      const r = result as unknown as Awaited<ReturnType<typeof importCatalogFile>>;
-      report.rows_read = r.read;
-      report.rows_loaded = r.loaded;
-      report.rows_rejected = r.rejected;
-      report.items_created = r.itemsCreated;
-      report.rows_changed = r.itemsUpdated + r.merged;
-      report.errors = r.errors;
-      if (r.merged) report.warnings.push(`${r.merged} duplicate items were merged into one`);
-    }
-    // A file of another kind (a movies.dat sent as ratings.csv) loads nothing: say so rather than only count rejects.
-    if (report.rows_loaded === 0 && report.rows_rejected > 0 && report.rows_rejected === report.rows_read) {
-      report.warnings.push(`None of the ${report.rows_read.toLocaleString("en")} lines could be read as "${payload.format}": is it the right kind of file? The reasons are below.`);
-    }
-    // A file that touched a few films (an upload of a few lines) refreshes theirs in milliseconds; the whole catalog's
-    // statistics take seconds on a large database (8-14 s on 26M ratings).
-    // A file that changed no rating (the same file again) leaves them as they are.
-    const few = touched ? [...touched] : null;
-    if (!few || few.length > 0) {
-      await progress(96, few ? `Updating the statistics of ${count(few.length, "film")}` : "Updating catalog statistics");
-      await step.run("stats", async () => {
-        if (few) await refreshItemStats(few);
-        else await recomputeCatalogStats();
-      });
+      // A file that named a few films (an upload of a few lines) refreshes theirs in milliseconds; the whole catalog's
+      // statistics take seconds on a large database (8-14 s on 26M ratings). A file that loaded no rating skips them.
+      const few = touched ? [...touched] : null;
+      if (!few || few.length > 0) {
+        await progress(96, few ? `Updating the statistics of ${count(few.length, "film")}` : "Updating catalog statistics");
+        await step.run("stats", async () => {
+          if (few) await refreshItemStats(few);
+          else await recomputeCatalogStats();
+        });
+      }
+    } catch (err) {
+      if (err instanceof JobCancelledError) throw new JobCancelledError(cancelledOutcome(report, at));
+      throw err;
     }
     if (payload.delete_after) await rm(payload.path, { force: true });
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
