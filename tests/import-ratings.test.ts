@@ -70,6 +70,13 @@ describe("ratings.csv import", () => {
     ]);
   });
 
+  it("says which films it could not name, and how to name them", async () => {
+    const report = await runImport("ratings", file("unnamed.csv", `userId,movieId,rating,timestamp\n99001,9901,4,${T}\n99001,9902,3,${T}\n`));
+    expect(report.items_created).toBe(2);
+    expect(report.warnings).toEqual(['2 films in this file had no title yet and are listed as "Unknown title": import movies.csv (or movies_metadata.csv with links.csv) to name them.']);
+    expect((await runImport("ratings", file("named-now.csv", `userId,movieId,rating,timestamp\n99002,9901,5,${T}\n`))).warnings).toEqual([]);
+  });
+
   it("handles a BOM, CRLF line endings and a missing final newline", async () => {
     const content = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`userId,movieId,rating,timestamp\r\n7,20,3.0,${T}\r\n7,21,4.5,${T + 1}`)]);
     const report = await runImport("ratings", file("bom-crlf.csv", content));

@@ -127,6 +127,11 @@ async function loadRatings(payload: Payload, step: StepTool, progress: Progress,
     await abandonImport();
   }
   if (report.rows_read === 0 && size > 0) report.warnings.push("The file has a header but no ratings");
+  if (report.items_created > 0) {
+    // Films met first in a ratings file are placeholders, shown as "Unknown title (movielens 318)" until named.
+    const names = format.userSource === "movietweetings" ? "MovieTweetings' movies.dat" : "movies.csv (or movies_metadata.csv with links.csv)";
+    report.warnings.push(`${count(report.items_created, "film")} in this file had no title yet and ${report.items_created === 1 ? "is" : "are"} listed as "Unknown title": import ${names} to name them.`);
+  }
   return touched;
 }
 
