@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -224,8 +224,9 @@ describe("statistics after an import", () => {
     expect(refreshed).toEqual(await statsOf(ids));
   });
 
-  it("says a cancel after the last batch kept the whole file, not that it must be imported again", async () => {
-    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: file("cancel-late.csv", fewFilms), name: "late.csv" }, maxAttempts: 1 });
+  it("says a cancel after the last batch kept the whole file, and removes the uploaded copy", async () => {
+    const upload = file("cancel-late.csv", fewFilms);
+    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: upload, name: "late.csv", delete_after: true }, maxAttempts: 1 });
     const steps = databaseSteps(job.id);
     const cancelAfter = (id: string) => ({
       run: <T extends Json | void>(step: string, run: () => Promise<T>) =>
@@ -237,6 +238,7 @@ describe("statistics after an import", () => {
     });
     const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancelAfter("batch-0") });
     expect(outcome).toMatchObject({ status: "cancelled", message: "Cancelled after loading all 15 rows; the catalog statistics were not updated (the nightly statistics job will)." });
+    expect(existsSync(upload)).toBe(false);
   });
 
   it("does not recompute the films it did not touch, and skips it all when the file loads nothing", async () => {

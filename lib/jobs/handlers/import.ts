@@ -207,8 +207,10 @@ export const importJob = defineJob({
         });
       }
     } catch (err) {
-      if (err instanceof JobCancelledError) throw new JobCancelledError(cancelledOutcome(report, at));
-      throw err;
+      if (!(err instanceof JobCancelledError)) throw err;
+      // A cancelled job never runs again: its uploaded copy would only take disk space.
+      if (payload.delete_after) await rm(payload.path, { force: true });
+      throw new JobCancelledError(cancelledOutcome(report, at));
     }
     if (payload.delete_after) await rm(payload.path, { force: true });
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
