@@ -114,7 +114,7 @@ async function loadRatings(payload: Payload, step: StepTool, progress: Progress,
       report.users_created += batch.usersCreated;
       report.items_created += batch.itemsCreated;
       report.errors.push(...batch.errors.slice(0, errorBudgetLeft(report.errors.length)));
-      // A batch stored before batches listed their films touched films unknown.
+      // A batch that loaded nothing touched no film; one stored by an older version lists none, so which it touched is unknown.
       const items = batch.loaded === 0 ? [] : (batch.items ?? null);
       if (touched && items) for (const id of items) touched.add(id);
       if (!items || (touched && touched.size > TOUCHED_ITEMS_LIMIT)) touched = null;
