@@ -26,6 +26,10 @@ test("an admin uploads the MovieTweetings set and the legacy rates API serves it
   await expect(page.getByTestId("report-loaded")).toHaveText("100,000", { timeout: 60_000 });
   await expect(page.getByTestId("report-rejected")).toHaveText("0");
   await expect(page.getByRole("button", { name: "Upload and import" })).toBeEnabled();
+  // Back on the page later, the latest import is still there with its report.
+  await page.reload();
+  await expect(page.getByText("Latest import: ratings.dat")).toBeVisible();
+  await expect(page.getByTestId("report-loaded")).toHaveText("100,000");
 
   const res = await request.get("/api/v1/rates/1");
   expect(res.status()).toBe(200);
@@ -73,4 +77,16 @@ test("a malformed upload shows each rejected line and loads the rest", async ({ 
   const table = await page.getByRole("table").boundingBox();
   expect(table && table.x + table.width).toBeLessThanOrEqual(390);
   await page.screenshot({ path: ".test-results/imports-phone.png", fullPage: true });
+});
+
+test("a file that loads nothing says so, not that the import finished", async ({ page }) => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "e2e-import-")), "movies.dat");
+  writeFileSync(file, "1::Edison Kinetoscopic Record of a Sneeze (1894)::Documentary|Short\n");
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/admin/imports");
+  await page.getByLabel("File kind").selectOption("ratings");
+  await page.getByLabel("File", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  await expect(page.getByRole("heading", { name: "Nothing was loaded" })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("alert").filter({ hasText: "is it the right kind of file?" })).toBeVisible();
 });

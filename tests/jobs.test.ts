@@ -12,6 +12,7 @@ import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { prisma } from "../lib/db/client";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
 import { enqueueJob } from "../lib/jobs/dispatch";
+import { createJobRecord, markRunning, requestCancel, writeProgress } from "../lib/jobs/store";
 import { stepsJob } from "./support/test-jobs";
 import { useTestDatabase } from "./support/db";
 import { call, expectProblem } from "./support/http";
@@ -98,6 +99,15 @@ describe("embedded runner", () => {
     const done = await finished(job.id);
     expect(done.status).toBe("cancelled");
     expect(done.progress).toBeLessThan(100);
+  });
+
+  it("keeps saying 'Cancelling...' once cancel is pressed, whatever progress the job still reports", async () => {
+    const job = await createJobRecord({ kind: "test-steps", ownerId: userId, payload: {}, maxAttempts: 1 });
+    await markRunning(job.id, 0);
+    await writeProgress(job.id, 30, "Step 1 of 3");
+    await requestCancel(job.id);
+    expect(await writeProgress(job.id, 60, "Step 2 of 3")).toBe(true);
+    expect(await prisma().job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ message: "Cancelling...", progress: 60 });
   });
 
   it("recomputes catalog statistics as a job an admin starts", async () => {

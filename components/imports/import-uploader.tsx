@@ -1,9 +1,10 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { apiFetch } from "@/components/api-fetch";
 import { JobProgress } from "@/components/jobs/job-progress";
-import type { Job } from "@/components/jobs/types";
+import { isActive, type Job } from "@/components/jobs/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
@@ -54,6 +55,25 @@ export function ImportUploader() {
   const [importing, setImporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<Report | null>(null);
+  // Back on the page (a reload, another tab): the latest import, watched again if it still runs, with its report if
+  // it finished, instead of an idle form that says nothing about it.
+  const latest = useQuery({
+    queryKey: ["imports", "latest"],
+    queryFn: () => apiFetch<{ items: Job[] }>("/api/v1/jobs?kind=import&limit=1"),
+    staleTime: Infinity,
+  });
+  const last = latest.data?.items[0];
+  const [lastName, setLastName] = useState<string | null>(null);
+  const attached = useRef(false);
+  useEffect(() => {
+    // Once, when the page opens: after that the form's own uploads are what it shows.
+    if (!last || attached.current) return;
+    attached.current = true;
+    if (jobId !== null) return;
+    setJobId(last.id);
+    setLastName((last.payload as { name?: string } | null)?.name ?? "a file");
+    setImporting(isActive(last));
+  }, [last, jobId]);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -67,6 +87,7 @@ export function ImportUploader() {
     setError(null);
     setReport(null);
     setJobId(null);
+    setLastName(null);
     setUploaded(0);
     try {
       const { job_id } = await upload(kind, file, setUploaded);
@@ -106,6 +127,7 @@ export function ImportUploader() {
         ) : null}
       </form>
       {error ? <Alert>{error}</Alert> : null}
+      {jobId && lastName ? <h2 className="text-sm font-medium text-stone-600">Latest import: {lastName}</h2> : null}
       {jobId ? (
         <JobProgress
           jobId={jobId}
@@ -123,9 +145,11 @@ export function ImportUploader() {
 }
 
 export function ImportReportView({ report }: { report: Report }) {
+  // Every line rejected (the wrong kind of file, say): the job ran to its end, but nothing the person wanted happened.
+  const nothing = report.rows_loaded === 0 && report.rows_rejected > 0;
   return (
     <section className="space-y-3 rounded-lg border border-stone-200 bg-white p-4" data-testid="import-report">
-      <h3 className="font-semibold">Import finished</h3>
+      <h3 className={`font-semibold ${nothing ? "text-red-800" : ""}`}>{nothing ? "Nothing was loaded" : "Import finished"}</h3>
       <dl className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-4">
         {[
           ["Loaded", report.rows_loaded],
@@ -145,7 +169,7 @@ export function ImportReportView({ report }: { report: Report }) {
         ))}
       </dl>
       {report.warnings.map((w) => (
-        <Alert key={w} tone="info">
+        <Alert key={w} tone={nothing ? "error" : "info"}>
           {w}
         </Alert>
       ))}

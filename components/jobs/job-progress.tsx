@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { apiFetch } from "@/components/api-fetch";
 import { isActive, type Job } from "./types";
 
@@ -58,13 +58,17 @@ export function JobProgress({ jobId, onDone, onError }: { jobId: string; onDone?
   const cancel = useCancelJob();
   const { data: job, error } = useQuery({
     queryKey: ["job", jobId],
-    queryFn: async () => {
-      const j = await apiFetch<Job>(`/api/v1/jobs/${jobId}`);
-      if (!isActive(j)) onDone?.(j);
-      return j;
-    },
+    queryFn: () => apiFetch<Job>(`/api/v1/jobs/${jobId}`),
     refetchInterval: (q) => (q.state.data && !isActive(q.state.data) ? false : 700),
   });
+  // Once per job, however the job got to its end: a fetch, or the Cancel button's answer (a job cancelled before it
+  // started ends right there, with no fetch after it).
+  const reported = useRef<string | null>(null);
+  useEffect(() => {
+    if (!job || isActive(job) || reported.current === job.id) return;
+    reported.current = job.id;
+    onDone?.(job);
+  }, [job, onDone]);
   // The job can no longer be watched (signed out, say): whoever waits on it must not wait for ever.
   useEffect(() => {
     if (error) onError?.(error);

@@ -32,6 +32,8 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
     refetchInterval: (q) => (q.state.data?.items.some(isActive) ? 700 : 2000),
   });
   const schedules = useQuery({ queryKey: ["job-schedules"], queryFn: () => apiFetch<Schedules>("/api/v1/jobs/schedules"), refetchInterval: 15_000 });
+  /** Kinds with a job queued or running in the list: another "Run now" would only queue a duplicate behind it. */
+  const running = new Set(jobs.data?.items.filter(isActive).map((j) => j.kind));
   const start = useMutation({
     mutationFn: (kind: string) => apiFetch<Job>("/api/v1/jobs", { method: "POST", body: { kind } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["jobs"] }),
@@ -51,8 +53,8 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                   {/* One line a job on a phone, so the jobs themselves (what runs now) are on the first screen. */}
                   <p className="hidden text-sm text-stone-500 sm:block">{s.description}</p>
                 </div>
-                <Button type="button" onClick={() => start.mutate(s.kind)} disabled={start.isPending} aria-label={`Run ${s.title}`}>
-                  Run now
+                <Button type="button" onClick={() => start.mutate(s.kind)} disabled={start.isPending || running.has(s.kind)} aria-label={running.has(s.kind) ? `${s.title} is running` : `Run ${s.title}`}>
+                  {running.has(s.kind) ? "Running" : "Run now"}
                 </Button>
               </div>
             ))}
@@ -76,7 +78,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </div>
         {jobs.error ? <Alert>{jobs.error.message}</Alert> : null}
         {cancel.error ? <Alert>{cancel.error.message}</Alert> : null}
-        {jobs.data?.items.length === 0 ? <p className="rounded-lg border border-dashed border-stone-300 p-6 text-center text-sm text-stone-500">No jobs yet.</p> : null}
+        {jobs.data?.items.length === 0 ? <p className="rounded-lg border border-dashed border-stone-300 p-6 text-center text-sm text-stone-500">{status ? `No ${status} jobs.` : "No jobs yet."}</p> : null}
         <ul className="space-y-2">
           {jobs.data?.items.map((job) => (
             <li key={job.id} className="rounded-lg border border-stone-200 bg-white p-3" data-testid="job-row" data-job-id={job.id} data-kind={job.kind}>

@@ -113,11 +113,11 @@ export async function markRunning(id: string, attempt: number): Promise<void> {
     WHERE id = ${id}::uuid AND status IN ('queued', 'sent', 'running')`;
 }
 
-/** Writes progress and returns whether a cancel has been requested. */
+/** Writes progress and returns whether a cancel has been requested (then the message stays "Cancelling..."). */
 export async function writeProgress(id: string, percent: number, message: string | undefined): Promise<boolean> {
   const rows = await prisma().$queryRaw<{ cancel_requested: boolean }[]>`
     UPDATE jobs SET progress = ${Math.max(0, Math.min(100, Math.round(percent)))},
-      message = COALESCE(${message ?? null}, message), updated_at = now()
+      message = CASE WHEN cancel_requested THEN message ELSE COALESCE(${message ?? null}, message) END, updated_at = now()
     WHERE id = ${id}::uuid AND status IN ('queued', 'sent', 'running') RETURNING cancel_requested`;
   // A late report (fire-and-forget from a handler) must not move a finished job's progress back.
   return rows[0]?.cancel_requested ?? false;

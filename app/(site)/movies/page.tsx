@@ -7,7 +7,7 @@ import { buttonClass } from "@/components/ui/button";
 import { ApiError } from "@/lib/api/errors";
 import { currentUser } from "@/lib/auth/session";
 import { listGenres, searchItems } from "@/lib/catalog/items";
-import { ItemSearchSchema } from "@/lib/catalog/schemas";
+import { CATALOG_SORTS, ItemSearchSchema } from "@/lib/catalog/schemas";
 import { feedbackStates } from "@/lib/feedback/service";
 
 export const metadata: Metadata = { title: "Movies" };
@@ -20,6 +20,8 @@ const FIELD_LABELS: Record<string, string> = { q: "The search", genre: "The genr
 export default async function MoviesPage({ searchParams }: { searchParams: SearchParams }) {
   const raw = await searchParams;
   const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
+  // An order this page does not offer (an old or edited link) is the default order, as on My ratings.
+  if (!(CATALOG_SORTS as readonly (string | undefined)[]).includes(values.sort)) delete values.sort;
   const genres = (await listGenres()).map((g) => g.genre);
   const parsed = ItemSearchSchema.safeParse({ ...values, limit: 24 });
   let error: string | null = parsed.success ? null : parsed.error.issues.map((i) => `${FIELD_LABELS[String(i.path[0])] ?? i.path.join(".")} ${i.message.replace("year_to", FIELD_LABELS.year_to)}.`).join(" ");

@@ -91,10 +91,10 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
             <li key={r.item_id} className="flex items-center gap-3 px-3 py-2.5" data-testid="rating-row">
               {/* On a phone the date goes under the title, which keeps the row's width for the title. */}
               <div className="min-w-0 flex-1 sm:flex sm:items-center sm:gap-3">
-                <Link href={`/movies/${r.item_id}`} className="block min-w-0 truncate font-medium hover:underline sm:flex-1">
+                <Link href={`/movies/${r.item_id}`} className="line-clamp-2 min-w-0 font-medium hover:underline sm:line-clamp-1 sm:flex-1">
                   {r.title} {r.year ? <span className="font-normal text-stone-500">({r.year})</span> : null}
                 </Link>
-                <time className="block text-xs text-stone-500 sm:text-sm" dateTime={r.rated_at}>
+                <time className="block text-xs text-stone-500 sm:w-24 sm:text-right sm:text-sm" dateTime={r.rated_at}>
                   {new Date(r.rated_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}
                 </time>
               </div>
