@@ -32,3 +32,9 @@ test("an impossible year range gets a clear message", async ({ page }) => {
   await page.goto("/movies?year_from=2000&year_to=1990");
   await expect(page.getByText('"From year" must not be after "To year".')).toBeVisible();
 });
+
+test("a sort order the page does not offer (an old or edited link) lists movies in the default order", async ({ page }) => {
+  await page.goto("/movies?sort=top");
+  await expect(page.getByText(/Invalid option|sort order/)).toHaveCount(0);
+  await expect(page.getByTestId("movie-card").first()).toBeVisible();
+});
