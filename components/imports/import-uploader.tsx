@@ -60,7 +60,9 @@ export function ImportUploader() {
   const latest = useQuery({
     queryKey: ["imports", "latest"],
     queryFn: () => apiFetch<{ items: Job[] }>("/api/v1/jobs?kind=import&limit=1"),
-    staleTime: Infinity,
+    // Asked afresh each time the page opens: a list kept from an earlier visit may not hold the newest import.
+    gcTime: 0,
+    refetchOnWindowFocus: false,
   });
   const last = latest.data?.items[0];
   const [lastName, setLastName] = useState<string | null>(null);
