@@ -18,7 +18,7 @@ const KINDS = [
   ["movietweetings-movies", "MovieTweetings movies.dat"],
 ] as const;
 
-type Report = {
+export type ImportReport = {
   rows_loaded: number;
   rows_rejected: number;
   rows_changed: number;
@@ -54,7 +54,7 @@ export function ImportUploader() {
   /** The import started from this page is still running: another upload would only queue behind it. */
   const [importing, setImporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [report, setReport] = useState<Report | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
   // Back on the page (a reload, another tab): the latest import, watched again if it still runs, with its report if
   // it finished, instead of an idle form that says nothing about it.
   const latest = useQuery({
@@ -136,7 +136,7 @@ export function ImportUploader() {
           onError={() => setImporting(false)}
           onDone={(job: Job) => {
             setImporting(false);
-            if (job.status === "succeeded") setReport(job.result as Report);
+            if (job.status === "succeeded") setReport(job.result as ImportReport);
             void qc.invalidateQueries({ queryKey: ["jobs"] });
           }}
         />
@@ -146,7 +146,7 @@ export function ImportUploader() {
   );
 }
 
-export function ImportReportView({ report }: { report: Report }) {
+export function ImportReportView({ report }: { report: ImportReport }) {
   // Every line rejected (the wrong kind of file, say): the job ran to its end, but nothing the person wanted happened.
   const nothing = report.rows_loaded === 0 && report.rows_rejected > 0;
   return (

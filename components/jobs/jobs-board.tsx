@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { apiFetch } from "@/components/api-fetch";
+import { ImportReportView, type ImportReport } from "@/components/imports/import-uploader";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { formatDuration, ProgressBar, StatusBadge, useCancelJob } from "./job-progress";
@@ -100,7 +101,9 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
               </div>
               <details className="mt-2 text-sm">
                 <summary className="cursor-pointer text-stone-500">
-                  Details · created {when(job.created_at)} · took {formatDuration(job.duration_ms)} · attempt {job.attempts} of {job.max_attempts}
+                  Details · created {when(job.created_at)}
+                  {job.duration_ms !== null ? ` · took ${formatDuration(job.duration_ms)}` : ""}
+                  {job.attempts > 0 ? ` · attempt ${job.attempts} of ${job.max_attempts}` : " · not started yet"}
                 </summary>
                 <dl className="mt-2 grid grid-cols-[auto,1fr] gap-x-3 gap-y-1 text-stone-700">
                   <dt className="text-stone-500">Job id</dt>
@@ -111,7 +114,11 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                   <dd>{when(job.finished_at)}</dd>
                 </dl>
                 {job.error ? <pre className="mt-2 whitespace-pre-wrap rounded bg-red-50 p-2 text-xs text-red-800" data-testid="job-error">{job.error}</pre> : null}
-                {job.result !== null && job.result !== undefined ? (
+                {isImportReport(job) ? (
+                  <div className="mt-2">
+                    <ImportReportView report={job.result} />
+                  </div>
+                ) : job.result !== null && job.result !== undefined ? (
                   <pre className="mt-2 overflow-x-auto rounded bg-stone-50 p-2 text-xs" data-testid="job-result">{JSON.stringify(job.result, null, 2)}</pre>
                 ) : null}
               </details>
@@ -150,6 +157,11 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
       </section>
     </div>
   );
+}
+
+/** An import's result is its report, shown as the Imports page shows it rather than as JSON. */
+function isImportReport(job: Job): job is Job & { result: ImportReport } {
+  return job.kind === "import" && typeof (job.result as { rows_loaded?: unknown } | null)?.rows_loaded === "number";
 }
 
 /** What a job works on, when its payload names it: an import's file and kind. */
