@@ -89,4 +89,11 @@ test("a file that loads nothing says so, not that the import finished", async ({
   await page.getByRole("button", { name: "Upload and import" }).click();
   await expect(page.getByRole("heading", { name: "Nothing was loaded" })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("alert").filter({ hasText: "is it the right kind of file?" })).toBeVisible();
+  // The Jobs page shows the same report in the job's details.
+  await page.goto("/jobs");
+  const row = page.locator('[data-kind="import"]').first();
+  await expect(row.getByTestId("job-subject")).toHaveText("movies.dat (ratings)");
+  await row.locator("summary").click();
+  await expect(row.getByRole("heading", { name: "Nothing was loaded" })).toBeVisible();
+  await expect(row.getByTestId("report-rejected")).toHaveText("1");
 });
