@@ -8,7 +8,8 @@ test("an admin runs the statistics job, watches it reach 100% and reads the resu
   await page.goto("/jobs");
   await expect(page.getByTestId("schedule-row").filter({ hasText: "Recompute catalog statistics" })).toContainText("0 3 * * *");
   await page.getByRole("button", { name: "Run Recompute catalog statistics" }).click();
-  const row = page.getByTestId("job-row").filter({ hasText: "catalog-stats" }).first();
+  const row = page.locator('[data-testid="job-row"][data-kind="catalog-stats"]').first();
+  await expect(row.getByText("Recompute catalog statistics", { exact: true })).toBeVisible();
   await expect(row.getByTestId("job-status")).toHaveText("succeeded", { timeout: 30_000 });
   await expect(row.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await row.locator("summary").click();

@@ -157,7 +157,9 @@ describe("jobs API", () => {
   });
 
   it("lists scheduled jobs with their cron and next run", async () => {
-    const res = await call<{ items: { kind: string; cron: string; next_run_at: string; last_run: { status: string } | null }[] }>(schedulesRoute, { token: adminToken });
+    const res = await call<{ items: { kind: string; cron: string; next_run_at: string; last_run: { status: string } | null }[]; titles: Record<string, string> }>(schedulesRoute, { token: adminToken });
+    // Every kind's name for people, imports too (they are not started from this list).
+    expect(res.body.titles).toMatchObject({ "catalog-stats": "Recompute catalog statistics", import: "Import a data file" });
     const stats = res.body.items.find((s) => s.kind === "catalog-stats");
     expect(stats?.cron).toBe("0 3 * * *");
     expect(new Date(stats?.next_run_at ?? 0).getTime()).toBeGreaterThan(Date.now());

@@ -12,6 +12,7 @@ import { isActive, type Job } from "./types";
 type Schedules = {
   items: { kind: string; title: string; cron: string; next_run_at: string | null; last_run: Job | null }[];
   startable: { kind: string; title: string; description: string }[];
+  titles: Record<string, string>;
   engine: "embedded" | "inngest";
 };
 
@@ -84,7 +85,9 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
           {jobs.data?.items.map((job) => (
             <li key={job.id} className="rounded-lg border border-stone-200 bg-white p-3" data-testid="job-row" data-job-id={job.id} data-kind={job.kind}>
               <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-                <span className="font-medium">{job.kind}</span>
+                <span className="font-medium" title={job.kind}>
+                  {schedules.data?.titles[job.kind] ?? job.kind}
+                </span>
                 {subjectOf(job) ? <span className="min-w-0 truncate text-sm text-stone-500" data-testid="job-subject">{subjectOf(job)}</span> : null}
                 <StatusBadge status={job.status} />
                 {job.scheduled ? <span className="text-xs text-stone-500">scheduled</span> : null}
