@@ -92,9 +92,12 @@ const mergeGenres = (a: string[], b: string[]) => [...new Set([...a, ...b])].sli
 
 /** Album tags for albums of a user's tracks, and track tags for their most played tracks, added to genres. */
 export async function tagAlbumsAndTracks(client: LastfmClient, userId: number, limit: number): Promise<{ albums: number; tracks: number }> {
+  // The person's most played albums and tracks, ties in a fixed order: the same history always asks Last.fm for the
+  // same tags (which are cached), so a re-import asks only for what is new.
   const albums = await prisma().$queryRaw<{ artist: string; album: string }[]>`
-    SELECT DISTINCT i.artist, i.series AS album FROM plays p JOIN items i ON i.id = p.item_id
-    WHERE p.user_id = ${userId} AND i.series IS NOT NULL AND i.artist IS NOT NULL LIMIT ${limit}`;
+    SELECT i.artist, i.series AS album FROM plays p JOIN items i ON i.id = p.item_id
+    WHERE p.user_id = ${userId} AND i.series IS NOT NULL AND i.artist IS NOT NULL
+    GROUP BY i.artist, i.series ORDER BY count(*) DESC, i.artist, i.series LIMIT ${limit}`;
   for (const { artist, album } of albums) {
     const tags = await cachedTags(`lastfm:album-tags:v1:${artist.toLowerCase()}:${album.toLowerCase()}`, () => client.albumTopTags(artist, album));
     if (!tags.length) continue;
@@ -103,7 +106,7 @@ export async function tagAlbumsAndTracks(client: LastfmClient, userId: number, l
   }
   const top = await prisma().$queryRaw<{ id: number; artist: string; title: string; genres: string[] }[]>`
     SELECT i.id, i.artist, i.title, i.genres FROM plays p JOIN items i ON i.id = p.item_id
-    WHERE p.user_id = ${userId} AND i.artist IS NOT NULL GROUP BY i.id ORDER BY count(*) DESC LIMIT ${limit}`;
+    WHERE p.user_id = ${userId} AND i.artist IS NOT NULL GROUP BY i.id ORDER BY count(*) DESC, i.id LIMIT ${limit}`;
   for (const t of top) {
     const tags = await cachedTags(`lastfm:track-tags:v1:${t.artist.toLowerCase()}:${t.title.toLowerCase()}`, () => client.trackTopTags(t.artist, t.title));
     if (tags.length) await prisma().item.update({ where: { id: t.id }, data: { genres: mergeGenres(t.genres, tags) } });
