@@ -80,6 +80,10 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
     opts.onProgress?.(percent, message);
     await reporter.report(percent, message);
   };
+  const announce = (percent: number, message?: string) =>
+    progress(percent, message).catch((err: unknown) => {
+      if (!(err instanceof JobCancelledError)) log.warn({ jobId, err: String(err) }, "progress write failed");
+    });
   try {
     const payload = def.payload.parse(job.payload);
     const result = await def.run({
@@ -89,6 +93,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
       payload,
       step: opts.step ?? databaseSteps(jobId),
       progress,
+      announce,
     });
     await reporter.drain();
     await markSucceeded(jobId, result ?? null);

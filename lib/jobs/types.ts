@@ -19,6 +19,12 @@ export type JobContext<P> = {
   step: StepTool;
   /** Reports progress 0-100 with a message; throws JobCancelledError once a cancel was requested. */
   progress(percent: number, message?: string): Promise<void>;
+  /**
+   * Reports progress from inside a step or a callback, and never rejects: a cancel it notices is acted on at the next
+   * step or `progress`, in the job's own code (thrown inside an Inngest step it would count as a failed step and be
+   * retried; from a fire-and-forget callback it would be an unhandled rejection). A failed write is logged.
+   */
+  announce(percent: number, message?: string): Promise<void>;
 };
 
 export type JobDefinition<P = unknown, R extends Json = Json> = {

@@ -44,10 +44,11 @@ export const phasesJob = defineJob({
   concurrency: 1,
   startableBy: "user",
   timeoutSeconds: 60,
-  async run({ payload, step, progress }) {
+  async run({ payload, step, progress, announce }) {
     await progress(40, "Counting");
     await progress(90, "Writing the totals");
     await step.run("work", () => new Promise<void>((r) => setTimeout(r, payload.workMs)));
+    await step.run("tidy", () => announce(95, "Tidying up"));
     return { done: true };
   },
 });

@@ -9,7 +9,7 @@ import { RATING_FORMATS } from "../../ratings/formats";
 import { invalidateAllRatings } from "../../ratings/history";
 import { abandonImport, errorBudgetLeft, importRatingsBatch, TOUCHED_ITEMS_LIMIT, type BatchResult } from "../../ratings/import-ratings";
 import { emptyReport, type ImportReport } from "../../ratings/report";
-import { defineJob, JobCancelledError, type Json, type StepTool } from "../types";
+import { defineJob, JobCancelledError, type JobContext, type Json } from "../types";
 
 export const IMPORT_FORMATS = ["ratings", "movietweetings-ratings", "movies", "links", "movies-metadata", "movietweetings-movies"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -55,25 +55,16 @@ function importPosition(rows: number, bytes: number, size: number, own: { bytes:
   return `${position} · ${rowsRate.toLocaleString("en")} rows/s · ETA ${eta(bytesRate > 0 ? (size - bytes) / bytesRate : NaN)}`;
 }
 
-type Progress = (percent: number, message?: string) => Promise<void>;
 type Payload = z.infer<typeof ImportPayloadSchema>;
+type Context = Pick<JobContext<Payload>, "payload" | "step" | "progress" | "announce">;
 /** How far the file got: bytes committed, and whether every batch is in. */
 type Position = { bytes: number; loadedAll: boolean };
-
-/**
- * Reports a phase from inside a step. A cancel noticed there is acted on at the next step, in the function's own
- * code: thrown inside a step, Inngest would take it for a failed step and retry it.
- */
-const announce = (progress: Progress, percent: number, message: string) =>
-  progress(percent, message).catch((err: unknown) => {
-    if (!(err instanceof JobCancelledError)) throw err;
-  });
 
 /**
  * The ratings, batch by batch; returns the films the batches named while 5,000 or fewer (their statistics are
  * refreshed alone), else null (the whole catalog's are).
  */
-async function loadRatings(payload: Payload, step: StepTool, progress: Progress, report: ImportReport, at: Position): Promise<Set<number> | null> {
+async function loadRatings({ payload, step, progress, announce }: Context, report: ImportReport, at: Position): Promise<Set<number> | null> {
   const format = RATING_FORMATS[RATINGS[payload.format] as keyof typeof RATING_FORMATS];
   const size = report.bytes;
   let touched: Set<number> | null = new Set();
@@ -88,7 +79,7 @@ async function loadRatings(payload: Payload, step: StepTool, progress: Progress,
         ran = true;
         own ??= { bytes: at.bytes, rows: report.rows_read, at: Date.now() };
         // The first figures come after the first batch (seconds on a big database): say what runs until then.
-        if (k === 0) await announce(progress, 0, `Reading ${payload.name} (${human(size)})`);
+        if (k === 0) await announce(0, `Reading ${payload.name} (${human(size)})`);
         const done = await importRatingsBatch(databaseUrl(), {
           path: payload.path,
           format,
@@ -136,9 +127,9 @@ async function loadRatings(payload: Payload, step: StepTool, progress: Progress,
 }
 
 /** A catalog file, in one step. */
-async function loadCatalog(payload: Payload, step: StepTool, progress: Progress, report: ImportReport, at: Position): Promise<null> {
+async function loadCatalog({ payload, step, announce }: Context, report: ImportReport, at: Position): Promise<null> {
   const result = await step.run("catalog", async () => {
-    await announce(progress, 5, `Reading ${payload.name}`);
+    await announce(5, `Reading ${payload.name}`);
     const done = await importCatalogFile(databaseUrl(), payload.format as CatalogFormat, payload.path);
     // Histories show titles and /rates the file's movie ids: both may have changed.
     await invalidateAllRatings();
@@ -179,7 +170,8 @@ export const importJob = defineJob({
   concurrency: 1,
   startableBy: "admin",
   timeoutSeconds: 60 * 60,
-  async run({ payload, step, progress }) {
+  async run(ctx) {
+    const { payload, step, progress } = ctx;
     let size: number;
     try {
       size = statSync(payload.path).size;
@@ -191,7 +183,7 @@ export const importJob = defineJob({
     if (size === 0) report.warnings.push("The file is empty");
     const at: Position = { bytes: 0, loadedAll: false };
     try {
-      const touched = RATINGS[payload.format] ? await loadRatings(payload, step, progress, report, at) : await loadCatalog(payload, step, progress, report, at);
+      const touched = RATINGS[payload.format] ? await loadRatings(ctx, report, at) : await loadCatalog(ctx, report, at);
       // A file of another kind (a movies.dat sent as ratings.csv) loads nothing: say so rather than only count rejects.
       if (report.rows_loaded === 0 && report.rows_rejected > 0 && report.rows_rejected === report.rows_read) {
         report.warnings.push(`None of the ${report.rows_read.toLocaleString("en")} lines could be read as "${payload.format}": is it the right kind of file? The reasons are below.`);

@@ -19,15 +19,15 @@ export const retrainJob = defineJob({
   cron: "15 */6 * * *",
   startableBy: "admin",
   timeoutSeconds: 2 * 60 * 60,
-  async run({ payload, step, progress }) {
+  async run({ payload, step, progress, announce }) {
     await progress(1, "Reading ratings and likes");
     const trained = await step.run("train", async () => {
       const started = Date.now();
       const stats = await retrainAndStore({
         factors: payload.factors,
         iterations: payload.iterations,
-        onMessage: (m) => void progress(3, m),
-        onProgress: (stage, fraction) => void progress(5 + Math.round(fraction * 70), `Training ${stage}`),
+        onMessage: (m) => void announce(3, m),
+        onProgress: (stage, fraction) => void announce(5 + Math.round(fraction * 70), `Training ${stage}`),
       });
       return { ...stats, seconds: Math.round((Date.now() - started) / 100) / 10 };
     });
