@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
 import { databaseSteps, executeJob } from "../lib/jobs/execute";
-import { createJobRecord, requestCancel } from "../lib/jobs/store";
-import type { Json } from "../lib/jobs/types";
+import { createJobRecord } from "../lib/jobs/store";
 import type { ImportReport } from "../lib/ratings/report";
+import { cancellingSteps } from "./support/cancel";
 import { useTestDatabase } from "./support/db";
 import { waitFor } from "./support/wait";
 
@@ -227,16 +227,7 @@ describe("statistics after an import", () => {
   it("says a cancel after the last batch kept the whole file, and removes the uploaded copy", async () => {
     const upload = file("cancel-late.csv", fewFilms);
     const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: upload, name: "late.csv", delete_after: true }, maxAttempts: 1 });
-    const steps = databaseSteps(job.id);
-    const cancelAfter = (id: string) => ({
-      run: <T extends Json | void>(step: string, run: () => Promise<T>) =>
-        steps.run(step, async () => {
-          const output = await run();
-          if (step === id) await requestCancel(job.id);
-          return output;
-        }),
-    });
-    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancelAfter("batch-0") });
+    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancellingSteps(job.id, "batch-0", "finished") });
     expect(outcome).toMatchObject({ status: "cancelled", message: "Cancelled after loading all 15 rows; the catalog statistics were not updated (the nightly statistics job will)." });
     expect(existsSync(upload)).toBe(false);
   });

@@ -12,9 +12,10 @@ import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { prisma } from "../lib/db/client";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
 import { enqueueJob } from "../lib/jobs/dispatch";
-import { databaseSteps, executeJob } from "../lib/jobs/execute";
+import { executeJob } from "../lib/jobs/execute";
 import { createJobRecord, markRunning, requestCancel, writeProgress } from "../lib/jobs/store";
 import { stepsJob } from "./support/test-jobs";
+import { cancellingSteps } from "./support/cancel";
 import { useTestDatabase } from "./support/db";
 import { call, expectProblem } from "./support/http";
 import { waitFor } from "./support/wait";
@@ -104,19 +105,8 @@ describe("embedded runner", () => {
 
   it("lets a step report progress after a cancel without failing: the cancel waits for the job's own code", async () => {
     const job = await createJobRecord({ kind: "test-phases", ownerId: userId, payload: { workMs: 700 }, maxAttempts: 1 }); // past the 250 ms throttle: the report is written
-    const steps = databaseSteps(job.id);
-    const outcome = await executeJob(job.id, {
-      attempt: 0,
-      maxAttempts: 1,
-      // Cancel is pressed as the last step starts; the step's own report sees it.
-      step: {
-        run: (id, fn) =>
-          steps.run(id, async () => {
-            if (id === "tidy") await requestCancel(job.id);
-            return fn();
-          }),
-      },
-    });
+    // Cancel is pressed as the last step starts; the step's own report sees it.
+    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancellingSteps(job.id, "tidy", "starts") });
     expect(outcome.status).not.toBe("failed");
     expect(await prisma().jobStep.count({ where: { jobId: job.id, stepId: "tidy" } })).toBe(1);
   });

@@ -12,10 +12,11 @@ import { encodeCursor } from "../lib/api/pagination";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { historyPosition } from "../lib/ratings/history";
 import { prisma } from "../lib/db/client";
-import { databaseSteps, executeJob } from "../lib/jobs/execute";
+import { executeJob } from "../lib/jobs/execute";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
-import { createJobRecord, requestCancel } from "../lib/jobs/store";
+import { createJobRecord } from "../lib/jobs/store";
 import { invalidateUserRatings } from "../lib/ratings/history";
+import { cancellingSteps } from "./support/cancel";
 import { useTestDatabase } from "./support/db";
 import { call, expectProblem } from "./support/http";
 import { waitFor } from "./support/wait";
@@ -116,19 +117,7 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     writeFileSync(file, fresh.map((id, k) => `${uid}::${id}::${k + 1}::${1_700_000_000 + k}`).join("\n") + "\n");
     const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "movietweetings-ratings", path: file, name: "more.dat", batch_lines: 2 }, maxAttempts: 1 });
     // An operator presses Cancel as the first batch commits.
-    const steps = databaseSteps(job.id);
-    const outcome = await executeJob(job.id, {
-      attempt: 0,
-      maxAttempts: 1,
-      step: {
-        run: (id, fn) =>
-          steps.run(id, async () => {
-            const output = await fn();
-            await requestCancel(job.id);
-            return output;
-          }),
-      },
-    });
+    const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancellingSteps(job.id, "batch-0", "finished") });
     expect(outcome.status).toBe("cancelled");
     const stored = await prisma().job.findUniqueOrThrow({ where: { id: job.id } });
     expect(outcome.message).toBe(stored.message); // what `npm run import` prints
