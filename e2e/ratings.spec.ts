@@ -56,3 +56,27 @@ test("My ratings pages through 30 ratings, sorts them, and says when a page is p
   await expect(page.getByRole("link", { name: "Newest" })).toHaveAttribute("aria-current", "page");
   await expect(rows.first().getByLabel("Rated 5")).toBeVisible();
 });
+
+test("a person clears a rating on a film's page and it stays cleared, gone from My ratings", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/movies/1");
+  const mine = page.getByRole("region", { name: "Your feedback" });
+  const saved = () => page.waitForResponse((r) => r.url().endsWith("/api/v1/me/feedback") && r.request().method() === "POST" && r.ok());
+  let done = saved();
+  await mine.getByRole("button", { name: "Rate 4 stars", exact: true }).click();
+  await done;
+  await expect(mine.getByText("You rated it 4 of 5")).toBeVisible();
+  await page.goto("/ratings");
+  await expect(page.getByTestId("rating-row")).toHaveCount(1);
+
+  await page.goto("/movies/1");
+  done = saved();
+  await mine.getByRole("button", { name: "Clear rating" }).click();
+  await done;
+  await expect(mine.getByText("Not rated yet")).toBeVisible();
+  await expect(mine.getByRole("button", { name: "Clear rating" })).toHaveCount(0);
+  await page.reload();
+  await expect(mine.getByText("Not rated yet")).toBeVisible();
+  await page.goto("/ratings");
+  await expect(page.getByText("You have not rated anything yet.")).toBeVisible();
+});

@@ -9,6 +9,8 @@ import { GET as popularRoute } from "../app/api/v1/popular/route";
 import { POST as eventsRoute } from "../app/api/v1/events/route";
 import { GET as statesRoute, POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
 import { GET as hiddenRoute } from "../app/api/v1/me/hidden/route";
+import { GET as historyRoute } from "../app/api/v1/users/[id]/ratings/route";
+import { GET as profileRoute } from "../app/api/v1/users/[id]/profile/route";
 import { POST as upsertItemsRoute } from "../app/api/v1/items/route";
 import { POST as exchange } from "../app/api/v1/auth/token/route";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
@@ -78,6 +80,42 @@ describe("recommendations API", () => {
     await call(feedbackRoute, { method: "POST", token: alice, body: { item_id: victim, type: "unhide" } });
     const undone = await call<RecsBody>(recsRoute, { token: alice, params: { id: "me" } });
     expect(undone.body.items.map((r) => r.item.id)).toContain(victim);
+  });
+
+  it("clears a rating: gone from the history and the profile at once, recommendable again, and an older clear keeps a newer rating", async () => {
+    const carolId = (await registerUser({ email: "carol@example.com", password: "correct horse" })).id;
+    const carol = await token("carol@example.com", ["read", "write"]);
+    const listed = async () =>
+      (await call<RecsBody>(recsRoute, { token: carol, params: { id: "me" }, path: "/api/v1/users/me/recommendations?limit=60" })).body.items.map((r) => r.item.id);
+    const myRatings = async () => {
+      const res = await call<{ items: { item_id: number }[] }>(historyRoute, { token: carol, params: { id: "me" } });
+      return { ids: res.body.items.map((r) => r.item_id), cache: res.headers.get("x-cache") };
+    };
+    const film = await prisma().item.findFirstOrThrow({ where: { title: "Film 12" } });
+    const rated = await call(feedbackRoute, { method: "POST", token: carol, body: { item_id: film.id, type: "rate", value: 4 } });
+    expect(rated.body).toMatchObject({ item_id: film.id, rating: 4 });
+    expect(await listed()).not.toContain(film.id);
+    expect((await myRatings()).ids).toContain(film.id);
+    expect((await myRatings()).cache).toBe("HIT");
+    const profileBefore = await call<{ ratings_count: number }>(profileRoute, { token: carol, params: { id: "me" } });
+
+    const cleared = await call(feedbackRoute, { method: "POST", token: carol, body: { item_id: film.id, type: "unrate" } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toEqual({ item_id: film.id, reaction: null, hidden: false, rating: null });
+    expect(await myRatings()).toEqual({ ids: expect.not.arrayContaining([film.id]), cache: "MISS" });
+    const profileAfter = await call<{ ratings_count: number }>(profileRoute, { token: carol, params: { id: "me" } });
+    expect(profileAfter.body.ratings_count).toBe(profileBefore.body.ratings_count - 1);
+    expect(await listed()).toContain(film.id);
+    expect(await prisma().event.findFirst({ where: { userId: carolId, itemId: film.id }, orderBy: { id: "desc" } })).toMatchObject({ type: "unrate" });
+
+    // Newest wins, as for ratings: a clear stamped before the rating it meets (a late retry) leaves the rating.
+    const now = Math.floor(Date.now() / 1000);
+    await call(eventsRoute, { method: "POST", token: carol, body: [{ item_id: film.id, type: "rate", value: 2, timestamp: now }] });
+    await call(eventsRoute, { method: "POST", token: carol, body: [{ item_id: film.id, type: "unrate", timestamp: now - 60 }] });
+    expect(await prisma().rating.findUnique({ where: { userId_itemId: { userId: carolId, itemId: film.id } } })).toMatchObject({ rating: 2 });
+    // Clearing what was never rated changes nothing and is not an error.
+    const never = await prisma().item.findFirstOrThrow({ where: { title: "Film 13" } });
+    expect((await call(feedbackRoute, { method: "POST", token: carol, body: { item_id: never.id, type: "unrate" } })).body).toMatchObject({ rating: null });
   });
 
   it("filters by genre, pages with a cursor, and serves repeat requests from the cache", async () => {

@@ -31,6 +31,8 @@ export function FeedbackButtons({
   }
   const react = (reaction: "like" | "dislike") => act({ type: state.reaction === reaction ? "unlike" : reaction });
   const rate = (value: number) => act({ type: "rate", value });
+  const unrate = () => act({ type: "unrate" });
+  const clear = state.rating !== null ? <ClearRating onClick={unrate} /> : null;
   const errorLine = error ? (
     <p role="alert" className="text-xs text-red-600">
       {error}
@@ -42,7 +44,10 @@ export function FeedbackButtons({
       <div className="space-y-1">
         <div className="flex items-center justify-between gap-2">
           <StarRating value={state.rating} onRate={rate} size="md" />
-          <span className="text-xs tabular-nums text-stone-500">{state.rating ? `★ ${state.rating}` : "Not rated"}</span>
+          <span className="flex items-center gap-1 text-xs tabular-nums text-stone-500">
+            {state.rating ? `★ ${state.rating}` : "Not rated"}
+            {clear}
+          </span>
         </div>
         {errorLine}
       </div>
@@ -72,6 +77,7 @@ export function FeedbackButtons({
           <div className="flex items-center gap-1.5">
             <StarRating value={state.rating} onRate={rate} size="sm" />
             {state.rating ? <span className="text-xs tabular-nums text-stone-500">{state.rating}</span> : null}
+            {clear}
           </div>
           <div className="flex items-center gap-0.5">{toggles}</div>
         </div>
@@ -86,10 +92,30 @@ export function FeedbackButtons({
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <StarRating value={state.rating} onRate={rate} size="lg" />
         <span className="text-sm text-stone-600">{state.rating ? `You rated it ${state.rating} of 5` : "Not rated yet"}</span>
+        {state.rating !== null ? <ClearRating onClick={unrate} text="Clear rating" /> : null}
       </div>
       {state.hidden ? <p className="text-sm text-stone-500">Hidden: it will not be recommended to you.</p> : null}
       {errorLine}
     </div>
+  );
+}
+
+/** Takes the rating away: the film is unrated again (and can be recommended again). */
+function ClearRating({ onClick, text }: { onClick: () => void; text?: string }) {
+  return (
+    <button
+      type="button"
+      aria-label="Clear rating"
+      title="Clear rating"
+      onClick={onClick}
+      className={`inline-flex items-center justify-center rounded-md text-stone-500 hover:bg-stone-100 hover:text-stone-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${text ? "px-2 py-1 text-sm underline-offset-2 hover:underline" : "h-6 w-6 pointer-coarse:h-8 pointer-coarse:w-8"}`}
+    >
+      {text ?? (
+        <svg viewBox="0 0 24 24" aria-hidden className="h-3.5 w-3.5 fill-none stroke-current" strokeWidth={2.5} strokeLinecap="round">
+          <path d="M6 6l12 12M18 6 6 18" />
+        </svg>
+      )}
+    </button>
   );
 }
 

@@ -9,7 +9,7 @@ import type { FeedbackState } from "@/lib/feedback/schemas";
 // hides it in every row, and a failed call rolls all of them back together.
 
 export type { FeedbackState };
-export type FeedbackAction = { type: "like" | "dislike" | "unlike" | "hide" | "unhide" } | { type: "rate"; value: number };
+export type FeedbackAction = { type: "like" | "dislike" | "unlike" | "hide" | "unhide" | "unrate" } | { type: "rate"; value: number };
 
 /** Set by a card that disappears when its movie is hidden, so it can put focus on its Undo button. */
 export const CardHideContext = createContext<(() => void) | null>(null);
@@ -31,6 +31,8 @@ export function applyAction(state: FeedbackState, action: FeedbackAction): Feedb
       return { ...state, hidden: action.type === "hide" };
     case "rate":
       return { ...state, rating: action.value };
+    case "unrate":
+      return { ...state, rating: null };
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { userRefSchema } from "../ratings/schemas";
 
-export const FEEDBACK_TYPES = ["like", "dislike", "unlike", "hide", "unhide", "rate", "view", "click", "impression"] as const;
+export const FEEDBACK_TYPES = ["like", "dislike", "unlike", "hide", "unhide", "rate", "unrate", "view", "click", "impression"] as const;
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
 
 const timestamp = z

@@ -11,7 +11,8 @@ import { RATING_STEPS, type FeedbackState, type FeedbackType } from "./schemas";
 type Tx = Prisma.TransactionClient;
 export type FeedbackInput = { itemId: number; type: FeedbackType; value?: number; at?: Date };
 
-const CHANGES_RECS: FeedbackType[] = ["like", "dislike", "unlike", "hide", "unhide", "rate"];
+const CHANGES_RECS: FeedbackType[] = ["like", "dislike", "unlike", "hide", "unhide", "rate", "unrate"];
+const CHANGES_RATINGS: FeedbackType[] = ["rate", "unrate"];
 
 async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void> {
   const at = e.at ?? new Date();
@@ -45,6 +46,10 @@ async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void>
         WHERE EXCLUDED.rated_at >= ratings.rated_at`;
       break;
     }
+    case "unrate":
+      // As with a rating, the newest wins: a clear sent before a later rating (a retried batch) leaves that rating.
+      await tx.$executeRaw`DELETE FROM ratings WHERE user_id = ${userId} AND item_id = ${e.itemId} AND rated_at <= ${at}`;
+      break;
     default:
       break;
   }
@@ -69,7 +74,7 @@ export async function applyFeedbackBatch(events: { userId: number; input: Feedba
     for (const e of events) await applyOne(tx, e.userId, e.input);
   });
   const users = new Set(events.filter((e) => CHANGES_RECS.includes(e.input.type)).map((e) => e.userId));
-  const raters = new Set(events.filter((e) => e.input.type === "rate").map((e) => e.userId));
+  const raters = new Set(events.filter((e) => CHANGES_RATINGS.includes(e.input.type)).map((e) => e.userId));
   await Promise.all([...users].map((u) => invalidateUserRecs(u)));
   await Promise.all([...raters].map((u) => invalidateUserRatings(u)));
   for (const e of events) {
