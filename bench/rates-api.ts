@@ -11,13 +11,13 @@ import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { legacyTimestamp } from "../lib/ratings/legacy-rates";
-import { fmt, startServer } from "./support";
+import { cpuMeter, fmt, startServer, type CpuSplit } from "./support";
 
 const dataDir = path.resolve("bench/.out/pg-import");
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.SECONDS ?? 10);
 
-type Result = { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
+type Result = { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number; cpu?: CpuSplit };
 
 function load(url: string, paths: string[], opts: { duration?: number; amount?: number; connections?: number }): Promise<Result> {
   let i = 0;
@@ -29,7 +29,8 @@ function load(url: string, paths: string[], opts: { duration?: number; amount?: 
         ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? SECONDS }),
         requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
       },
-      (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, total: r.requests.total })),
+      // Requests over the run's own time: autocannon's per-second average counts a 2.4 s run as 3 seconds.
+      (err, r) => (err ? reject(err) : resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, total: r.requests.total })),
     );
   });
 }
@@ -88,14 +89,20 @@ async function main() {
     const sample = (await check.json()) as unknown[];
     console.log(`X-Cache on a warmed user: ${check.headers.get("x-cache")}; ratings in one response: ${sample.length}`);
 
-    const bareHit = await load("http://127.0.0.1:3211", barePaths, {});
-    const appHit = await load("http://127.0.0.1:3210", appPaths, {});
+    // Each run's CPU per request, by process: what the code costs, apart from the queueing in its latency.
+    const metered = async (run: () => Promise<Result>): Promise<Result> => {
+      const stop = cpuMeter(app.pid as number, dataDir);
+      const r = await run();
+      return { ...r, cpu: stop() };
+    };
+    const bareHit = await metered(() => load("http://127.0.0.1:3211", barePaths, {}));
+    const appHit = await metered(() => load("http://127.0.0.1:3210", appPaths, {}));
     // Misses, each user read once: 200 one at a time (what one miss costs), the rest 32 at a time.
     const missPaths = missUids.map((u) => `/api/v1/rates/${u}`);
-    const appMissSerial = await load("http://127.0.0.1:3210", missPaths.slice(0, 200), { amount: 200, connections: 1 });
-    const appMiss = await load("http://127.0.0.1:3210", missPaths.slice(200), { amount: missPaths.length - 200 });
+    const appMissSerial = await metered(() => load("http://127.0.0.1:3210", missPaths.slice(0, 200), { amount: 200, connections: 1 }));
+    const appMiss = await metered(() => load("http://127.0.0.1:3210", missPaths.slice(200), { amount: missPaths.length - 200 }));
     // What one Next.js process does with a route that returns {"status": "ok"}: the floor under the figures above.
-    const floor = await load("http://127.0.0.1:3210", ["/api/v1/healthcheck"], {});
+    const floor = await metered(() => load("http://127.0.0.1:3210", ["/api/v1/healthcheck"], {}));
     // The same trivial route through `next start`, without the fast lane: what Next's own routing costs.
     const plainNext = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "3216", "-H", "127.0.0.1"], {
       env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, NEXTAUTH_SECRET: "bench", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0", INNGEST_DEV: "" },
@@ -108,8 +115,13 @@ async function main() {
     } finally {
       plainNext.kill("SIGTERM");
     }
+    const perRequest = (ms: number, r: Result) => `${((ms / r.total) * 1000).toFixed(0).padStart(5)}`;
     const row = (name: string, r: Result) =>
-      console.log(`${name.padEnd(28)} ${fmt(r.rps).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx} of ${fmt(r.total)}`);
+      console.log(
+        `${name.padEnd(32)} ${fmt(r.rps).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx} of ${fmt(r.total)}` +
+          (r.cpu ? `   CPU us/request: server ${perRequest(r.cpu.server, r)}, postgres ${perRequest(r.cpu.postgres, r)}, bench ${perRequest(r.cpu.bench, r)}` : ""),
+      );
+    // "bench" is autocannon, and for the first row the bare server too: both run in this process.
     row("bare node:http, cache hit", bareHit);
     row("tastebud, cache hit", appHit);
     row("tastebud, cache miss, 1 conn", appMissSerial);

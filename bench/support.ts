@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /** Runs a command, sampling its peak resident memory (VmHWM) from /proc while it runs. */
 export async function runMeasured(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; peakRssMb: number; stdout: string; code: number }> {
@@ -42,4 +42,54 @@ export async function startServer(port: number, env: Record<string, string>): Pr
   }
   app.kill("SIGTERM");
   throw new Error(`the server on port ${port} did not come up`);
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU time (user + system, ms) a process has used so far, from /proc; 0 once it has gone. */
+function processCpuMs(pid: number): number {
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are 12 and 13.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL server's processes: the postmaster (first line of postmaster.pid) and its children. */
+function postgresPids(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, "utf8").split("\n")[0]);
+  const pids = [postmaster];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // the process has exited
+    }
+  }
+  return pids;
+}
+
+export type CpuSplit = { server: number; postgres: number; bench: number };
+
+/**
+ * CPU used between start() and the function it returns, per process group: the app server, PostgreSQL (every
+ * backend alive at the end: the pools keep theirs), and this process (the load generator, and the bare baseline
+ * server when it runs here). Latency under load is mostly queueing; CPU per request is what the code costs.
+ */
+export function cpuMeter(serverPid: number, pgDataDir: string): () => CpuSplit {
+  const before = (pids: number[]) => new Map(pids.map((p) => [p, processCpuMs(p)]));
+  const pg0 = before(postgresPids(pgDataDir));
+  const server0 = processCpuMs(serverPid);
+  const bench0 = process.cpuUsage();
+  return () => {
+    const bench = process.cpuUsage(bench0);
+    let postgres = 0;
+    for (const pid of postgresPids(pgDataDir)) postgres += processCpuMs(pid) - (pg0.get(pid) ?? 0);
+    return { server: processCpuMs(serverPid) - server0, postgres, bench: (bench.user + bench.system) / 1000 };
+  };
 }

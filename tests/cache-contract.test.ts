@@ -40,15 +40,18 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
 
   it("get of a missing key is null", async () => {
     expect(await store.get(key("missing"))).toBeNull();
-    expect(await store.getText(key("missing-text"))).toBeNull();
+    expect(await store.getRaw(key("missing-raw"))).toBeNull();
   });
 
-  it("keeps JSON text exactly as given with setText/getText, readable by get too", async () => {
-    const k = key("text");
-    const text = '[{"movie_id":1,"rating":4.5,"timestamp":"2019-09-03 10:00:00"}]';
-    await store.setText(k, text, 60);
-    expect(await store.getText(k)).toBe(text);
+  it("keeps JSON text's bytes exactly as given with setRaw/getRaw, readable by get too", async () => {
+    const k = key("raw");
+    const text = '[{"movie_id":1,"rating":4.5,"timestamp":"2019-09-03 10:00:00","title":"Amélie ✓"}]';
+    await store.setRaw(k, Buffer.from(text), 60);
+    expect((await store.getRaw(k))?.toString()).toBe(text);
     expect(await store.get(k)).toEqual(JSON.parse(text));
+    // and a value set as JSON comes back as its text
+    await store.set(k, { a: "é" }, 60);
+    expect((await store.getRaw(k))?.toString()).toBe('{"a":"é"}');
   });
 
   it.each([
@@ -117,22 +120,25 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
   });
 }
 
+/** A raw entry as text, or null. */
+const textOf = async (store: CacheStore, key: string) => (await store.getRaw(key))?.toString() ?? null;
+
 describe("CacheStore contract: MemoryCache", () => {
   cacheStoreContract(() => new MemoryCache(), "memory");
 
   it("holds at most its bytes of text, dropping the least recently used first", async () => {
     const store = new MemoryCache(100, 10_000);
     const big = "x".repeat(3_000);
-    for (const k of ["a", "b", "c"]) await store.setText(k, big, 60);
-    expect(await store.getText("a")).toBe(big);
-    await store.setText("d", big, 60);
+    for (const k of ["a", "b", "c"]) await store.setRaw(k, Buffer.from(big), 60);
+    expect(await textOf(store, "a")).toBe(big);
+    await store.setRaw("d", Buffer.from(big), 60);
     // a was read last, so b went
     expect(await store.mget("b")).toEqual([null]);
-    expect([await store.getText("a"), await store.getText("c"), await store.getText("d")]).toEqual([big, big, big]);
+    expect([await textOf(store, "a"), await textOf(store, "c"), await textOf(store, "d")]).toEqual([big, big, big]);
     // An entry larger than the whole cache is not kept (and evicts nothing).
-    await store.setText("huge", "y".repeat(20_000), 60);
-    expect(await store.getText("huge")).toBeNull();
-    expect(await store.getText("d")).toBe(big);
+    await store.setRaw("huge", Buffer.from("y".repeat(20_000)), 60);
+    expect(await textOf(store, "huge")).toBeNull();
+    expect(await textOf(store, "d")).toBe(big);
   });
 
   it("takes its size from CACHE_MEMORY_MB, fractions and nonsense included", async () => {
@@ -141,13 +147,13 @@ describe("CacheStore contract: MemoryCache", () => {
       for (const value of ["0.3", "1e303", "-1", "lots", ""]) {
         process.env.CACHE_MEMORY_MB = value;
         const store = new MemoryCache();
-        await store.setText("k", "v", 60);
-        expect(await store.getText("k")).toBe("v");
+        await store.setRaw("k", Buffer.from("v"), 60);
+        expect(await textOf(store, "k")).toBe("v");
       }
       process.env.CACHE_MEMORY_MB = "0.001";
       const small = new MemoryCache();
-      await small.setText("k", "x".repeat(2_000), 60);
-      expect(await small.getText("k")).toBeNull();
+      await small.setRaw("k", Buffer.from("x".repeat(2_000)), 60);
+      expect(await textOf(small, "k")).toBeNull();
     } finally {
       if (before === undefined) delete process.env.CACHE_MEMORY_MB;
       else process.env.CACHE_MEMORY_MB = before;
@@ -296,10 +302,10 @@ class NeverAnswers implements CacheStore {
   mget<T>() {
     return this.never<(T | null)[]>();
   }
-  getText() {
-    return this.never<string | null>();
+  getRaw() {
+    return this.never<Buffer | null>();
   }
-  setText() {
+  setRaw() {
     return this.never<void>();
   }
   set() {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../lib/api/errors";
-import { apiRoute } from "../lib/api/handler";
+import { apiRoute, cachedJson } from "../lib/api/handler";
 import { fastLane } from "../lib/http/fast-lane";
 import { securityHeaders } from "../lib/http/security-headers.mjs";
 
@@ -21,6 +21,9 @@ const echo = apiRoute({ auth: "optional", params: z.object({ id: z.string() }) }
   res.headers.append("set-cookie", "b=2");
   return res;
 });
+// A cached answer's bytes, as the rating history and recommendation routes give them.
+const cachedBytes = Buffer.from(JSON.stringify([{ title: "Amélie", note: "✓" }]));
+const cached = apiRoute({ auth: "none" }, async () => cachedJson({ raw: cachedBytes, hit: true }));
 const broken = async (): Promise<Response> => {
   throw new Error("not an apiRoute: nothing caught this");
 };
@@ -33,6 +36,7 @@ beforeAll(async () => {
     [
       { path: "/api/v1/things/[id]", GET: echo },
       { path: "/api/v1/broken", GET: broken },
+      { path: "/api/v1/cached", GET: cached },
     ],
     securityHeaders,
   );
@@ -59,6 +63,22 @@ describe("fast lane", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     expect(Number(res.headers.get("content-length"))).toBe('{"id":"a b"}'.length);
+  });
+
+  it("writes a cached answer's bytes as they are, with their length in bytes, as Next gets them from the same route", async () => {
+    const res = await fetch(`${base}/api/v1/cached`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-cache")).toBe("HIT");
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+    expect(Number(res.headers.get("content-length"))).toBe(cachedBytes.length);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.equals(cachedBytes)).toBe(true);
+    for (const { key, value } of securityHeaders) expect(res.headers.get(key)).toBe(value);
+    // What Next is handed for the same request: a Response with the same status, headers and bytes.
+    const direct = await cached(new Request("http://localhost/api/v1/cached"), { params: Promise.resolve({}) });
+    expect(direct.headers.get("x-cache")).toBe("HIT");
+    expect(Buffer.from(await direct.arrayBuffer()).equals(cachedBytes)).toBe(true);
   });
 
   it("lets next.config's headers win over a handler's, as Next does", async () => {

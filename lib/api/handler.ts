@@ -20,6 +20,11 @@ export type Principal = { user: AccountUser; scopes: Scope[]; via: "token" | "se
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
+/** What apiRoute makes: the function Next calls, and `answer`, the same work before the answer is a Response. */
+export type RouteHandler = ((req: Request, ctx: RouteContext) => Promise<Response>) & {
+  answer: (req: Request, ctx: RouteContext) => Promise<Response | JsonAnswer>;
+};
+
 type Options<Q extends z.ZodType, B extends z.ZodType, P extends z.ZodType> = {
   /** `required` (default) answers 401 without a token or session; `optional` passes null through. */
   auth?: "required" | "optional" | "none";
@@ -47,36 +52,43 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.some((s) => IMPLIED[s].includes(scope));
 }
 
-// The JSON text each answer below was made from. The production server's fast lane writes that text to the socket
-// itself instead of reading the body back through a stream into a fresh buffer: for a 60 KB rating history that
-// copy, at thousands of answers a second, was what set off the garbage collections behind the slowest 1%.
-const bodyTexts = new WeakMap<Response, string>();
-
-/** The text a JSON answer was made from, or undefined for any other response. */
-export const jsonText = (res: Response): string | undefined => bodyTexts.get(res);
-
-function jsonResponse(text: string, init: ResponseInit): Response {
-  const res = new Response(text, init);
-  bodyTexts.set(res, text);
-  return res;
+/**
+ * A JSON answer before it is a Response: its status, headers (lower-case names) and body. apiRoute hands Next a
+ * Response made from it; the production server's fast lane writes it to the socket itself, since making the Web
+ * Response (a body stream, with the body encoded or copied into it) cost a cache hit more than reading the cache.
+ */
+export class JsonAnswer {
+  constructor(
+    readonly body: string | Buffer,
+    readonly headers: Record<string, string>,
+    readonly status = 200,
+  ) {}
+  toResponse(): Response {
+    // Node's Buffers sit on plain ArrayBuffers (never shared ones), which is what a body may be made of.
+    return new Response(this.body as string | Uint8Array<ArrayBuffer>, { status: this.status, headers: this.headers });
+  }
 }
 
-export function json(data: unknown, init: ResponseInit = {}): Response {
-  const headers = new Headers(init.headers);
-  headers.set("content-type", "application/json; charset=utf-8");
-  return jsonResponse(JSON.stringify(data), { ...init, headers });
+const JSON_TYPE = "application/json; charset=utf-8";
+const lowerCased = (headers: Record<string, string> = {}) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+export function json(data: unknown, init: { status?: number; headers?: Record<string, string> } = {}): JsonAnswer {
+  return new JsonAnswer(JSON.stringify(data), { ...lowerCased(init.headers), "content-type": JSON_TYPE }, init.status);
 }
 
-/** An answer read through the cache, sent as the stored JSON text with `X-Cache: HIT|MISS`. */
-export function cachedJson(cached: { raw: string; hit: boolean }): Response {
-  return jsonResponse(cached.raw, { headers: { "content-type": "application/json; charset=utf-8", "x-cache": cached.hit ? "HIT" : "MISS" } });
+/** An answer read through the cache, sent as the stored JSON text's bytes with `X-Cache: HIT|MISS`. */
+export function cachedJson(cached: { raw: Buffer; hit: boolean }): JsonAnswer {
+  return new JsonAnswer(cached.raw, { "content-type": JSON_TYPE, "x-cache": cached.hit ? "HIT" : "MISS" });
 }
 
-export function problem(err: ApiError, instance?: string): Response {
-  const headers = new Headers({ "content-type": "application/problem+json; charset=utf-8", ...err.extra.headers });
-  if (err.status === 401) headers.set("www-authenticate", 'Bearer realm="tastebud"');
-  return new Response(JSON.stringify(toProblem(err, instance)), { status: err.status, headers });
+export function problem(err: ApiError, instance?: string): JsonAnswer {
+  const headers: Record<string, string> = { "content-type": "application/problem+json; charset=utf-8", ...lowerCased(err.extra.headers) };
+  if (err.status === 401) headers["www-authenticate"] = 'Bearer realm="tastebud"';
+  return new JsonAnswer(JSON.stringify(toProblem(err, instance)), headers, err.status);
 }
+
+/** A route's answer as Next takes it. */
+export const asResponse = (answer: Response | JsonAnswer): Response => (answer instanceof JsonAnswer ? answer.toResponse() : answer);
 
 const zodErrors = (error: z.ZodError, prefix: string): FieldError[] =>
   error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
@@ -195,16 +207,21 @@ export function apiRoute<
   A extends "required" | "optional" | "none" = "required",
 >(
   opts: Options<Q, B, P> & { auth?: A },
-  handler: (ctx: Context<Q, B, P, A extends "required" ? Principal : Principal | null>) => Promise<Response | unknown>,
-): (req: Request, ctx: RouteContext) => Promise<Response> {
-  return async (req, routeCtx) => {
+  handler: (ctx: Context<Q, B, P, A extends "required" ? Principal : Principal | null>) => Promise<Response | JsonAnswer | unknown>,
+): RouteHandler {
+  const answer = async (req: Request, routeCtx: RouteContext): Promise<Response | JsonAnswer> => {
     const url = new URL(req.url);
     const started = performance.now();
     const requestId = req.headers.get("x-request-id") ?? randomUUID();
     let limitHeaders: Record<string, string> = {};
-    const finish = (res: Response) => {
-      res.headers.set("x-request-id", requestId);
-      for (const [k, v] of Object.entries(limitHeaders)) if (!res.headers.has(k)) res.headers.set(k, v);
+    const finish = (res: Response | JsonAnswer) => {
+      if (res instanceof JsonAnswer) {
+        res.headers["x-request-id"] = requestId;
+        for (const [k, v] of Object.entries(limitHeaders)) res.headers[k.toLowerCase()] ??= v;
+      } else {
+        res.headers.set("x-request-id", requestId);
+        for (const [k, v] of Object.entries(limitHeaders)) if (!res.headers.has(k)) res.headers.set(k, v);
+      }
       log.info({ requestId, method: req.method, path: url.pathname, status: res.status, ms: Math.round(performance.now() - started) }, "api request");
       return res;
     };
@@ -236,19 +253,21 @@ export function apiRoute<
             body: body as z.infer<B>,
             params: params as z.infer<P>,
           });
-          return result instanceof Response ? result : json(result);
+          return result instanceof Response || result instanceof JsonAnswer ? result : json(result);
         });
       const key = write ? idempotencyKeyOf(req) : null;
       if (!key) return finish(await run());
       // Anonymous writes (the grader's add_items and interact, sign-up) have no account to scope the key to: the client IP is the next best owner.
       const scope = principal ? { userId: principal.user.id } : { ip: clientIp(req) };
-      return finish(await once(scope, key, requestIdentity(req, url, opts.body ? { body } : { upload: uploadIdentity(req) }), run));
+      const identity = requestIdentity(req, url, opts.body ? { body } : { upload: uploadIdentity(req) });
+      return finish(await once(scope, key, identity, async () => asResponse(await run())));
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) await reportServerError(err, { requestId, req });
       return finish(problem(apiError, url.pathname));
     }
   };
+  return Object.assign(async (req: Request, routeCtx: RouteContext) => asResponse(await answer(req, routeCtx)), { answer });
 }
 
 export const IdParamSchema = z.object({

@@ -8,9 +8,12 @@ import { log } from "../log";
 export interface CacheStore {
   readonly kind: "upstash" | "memory";
   get<T>(key: string): Promise<T | null>;
-  /** The stored JSON text itself, for answers that go out exactly as cached (no parse and re-encode). */
-  getText(key: string): Promise<string | null>;
-  setText(key: string, json: string, ttlSeconds: number): Promise<void>;
+  /**
+   * The stored JSON text itself as UTF-8 bytes, for answers that go out exactly as cached: no parse, no re-encode
+   * (written as a string, a 64 KB answer was encoded to bytes again for every socket write).
+   */
+  getRaw(key: string): Promise<Buffer | null>;
+  setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void>;
   /** Several keys in one round trip; missing keys are null. */
   mget<T>(...keys: string[]): Promise<(T | null)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
@@ -26,26 +29,28 @@ function envBytes(name: string, fallbackMb: number): number {
 
 export class MemoryCache implements CacheStore {
   readonly kind = "memory" as const;
-  private lru: LRUCache<string, { json: string }>;
+  // JSON values as text, raw answers as the bytes given (kept as they are: the caller hands them over).
+  private lru: LRUCache<string, { json: string | Buffer }>;
   /**
    * At most `maxEntries` entries and `maxBytes` of JSON text (CACHE_MEMORY_MB, 256 by default): entries run from a few
    * bytes to the 64 KB of a 1,000-rating history, so a count alone could hold gigabytes.
    */
   constructor(maxEntries = 50_000, maxBytes = envBytes("CACHE_MEMORY_MB", 256)) {
-    // Strings of one-byte characters take a byte each (two otherwise; the bound is approximate either way).
+    // Strings of one-byte characters take a byte each (two otherwise; the bound is approximate either way); bytes, one.
     this.lru = new LRUCache({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (v, k) => v.json.length + k.length + 64, ttlAutopurge: false });
   }
   async get<T>(key: string): Promise<T | null> {
     const hit = this.lru.get(key);
-    return hit ? (JSON.parse(hit.json) as T) : null;
+    return hit ? (JSON.parse(typeof hit.json === "string" ? hit.json : hit.json.toString()) as T) : null;
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     return Promise.all(keys.map((k) => this.get<T>(k)));
   }
-  async getText(key: string): Promise<string | null> {
-    return this.lru.get(key)?.json ?? null;
+  async getRaw(key: string): Promise<Buffer | null> {
+    const hit = this.lru.get(key);
+    return hit ? (typeof hit.json === "string" ? Buffer.from(hit.json) : hit.json) : null;
   }
-  async setText(key: string, json: string, ttlSeconds: number): Promise<void> {
+  async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
     this.lru.set(key, { json }, { ttl: ttlSeconds * 1000 });
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
@@ -67,11 +72,12 @@ export class UpstashCache implements CacheStore {
     const raw = await this.redis.get<string>(key);
     return raw === null || raw === undefined ? null : (JSON.parse(raw) as T);
   }
-  async getText(key: string): Promise<string | null> {
-    return (await this.redis.get<string>(key)) ?? null;
+  async getRaw(key: string): Promise<Buffer | null> {
+    const text = await this.redis.get<string>(key);
+    return text === null || text === undefined ? null : Buffer.from(text);
   }
-  async setText(key: string, json: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(key, json, { ex: Math.max(1, Math.round(ttlSeconds)) });
+  async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, json.toString(), { ex: Math.max(1, Math.round(ttlSeconds)) });
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     if (keys.length === 0) return [];
@@ -104,35 +110,39 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 /** Wraps a store so that errors and timeouts degrade to misses instead of failing callers. */
 export class SafeCache implements CacheStore {
   constructor(readonly inner: CacheStore, private timeoutMs = TIMEOUT_MS) {}
+  // The in-process store answers in the same tick: a timer per call (three on a cache hit) would only cost.
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    return this.inner instanceof MemoryCache ? p : withTimeout(p, this.timeoutMs);
+  }
   get kind() {
     return this.inner.kind;
   }
   async get<T>(key: string): Promise<T | null> {
     try {
-      return await withTimeout(this.inner.get<T>(key), this.timeoutMs);
+      return await this.bounded(this.inner.get<T>(key));
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
       return null;
     }
   }
-  async getText(key: string): Promise<string | null> {
+  async getRaw(key: string): Promise<Buffer | null> {
     try {
-      return await withTimeout(this.inner.getText(key), this.timeoutMs);
+      return await this.bounded(this.inner.getRaw(key));
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
       return null;
     }
   }
-  async setText(key: string, json: string, ttlSeconds: number): Promise<void> {
+  async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
     try {
-      await withTimeout(this.inner.setText(key, json, ttlSeconds), this.timeoutMs);
+      await this.bounded(this.inner.setRaw(key, json, ttlSeconds));
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache write skipped");
     }
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     try {
-      return await withTimeout(this.inner.mget<T>(...keys), this.timeoutMs);
+      return await this.bounded(this.inner.mget<T>(...keys));
     } catch (err) {
       log.warn({ err: (err as Error).message, keys }, "cache read failed; reading from the database");
       return keys.map(() => null);
@@ -140,20 +150,20 @@ export class SafeCache implements CacheStore {
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     try {
-      await withTimeout(this.inner.set(key, value, ttlSeconds), this.timeoutMs);
+      await this.bounded(this.inner.set(key, value, ttlSeconds));
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache write skipped");
     }
   }
   async del(...keys: string[]): Promise<void> {
     try {
-      await withTimeout(this.inner.del(...keys), this.timeoutMs);
+      await this.bounded(this.inner.del(...keys));
     } catch (err) {
       log.warn({ err: (err as Error).message, keys }, "cache delete failed");
     }
   }
   ping(): Promise<void> {
-    return withTimeout(this.inner.ping(), this.timeoutMs);
+    return this.bounded(this.inner.ping());
   }
 }
 

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import Negotiator from "negotiator";
 import { ApiError } from "../api/errors";
-import { jsonText, problem } from "../api/handler";
+import { JsonAnswer, problem } from "../api/handler";
 import { carriesSessionCookie } from "../auth/session-cookie";
 import { log } from "../log";
 import type { HeaderEntry } from "./security-headers.mjs";
@@ -18,7 +18,9 @@ import type { HeaderEntry } from "./security-headers.mjs";
 // copy of lib/; the state both copies need (cache, database clients, rate-limit windows, the model, the running A/B
 // test) lives on globalThis, so a write that Next serves invalidates what the lane reads.
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type RouteContext = { params: Promise<Record<string, string>> };
+/** A route's GET; made by apiRoute, it also has `answer`, which gives JSON answers before they become Responses. */
+type Handler = ((req: Request, ctx: RouteContext) => Promise<Response>) & { answer?: (req: Request, ctx: RouteContext) => Promise<Response | JsonAnswer> };
 
 /** A route the lane answers: `path` in Next's folder syntax, `/api/v1/rates/[uid]`, and the route's own GET. */
 export type FastRoute = { path: string; GET: Handler };
@@ -61,13 +63,15 @@ function match(routes: Compiled[], pathname: string): { route: Compiled; params:
  * cannot reshape the URL), and the forwarding headers Next adds when no proxy did.
  */
 function toRequest(req: IncomingMessage, origin: string): Request {
-  const headers = new Headers();
+  // As pairs, so the Request's own Headers is the only one filled.
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", req.headers.host ?? "localhost");
-  if (!headers.has("x-forwarded-port")) headers.set("x-forwarded-port", String(req.socket.localPort ?? 80));
-  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
-  if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
+  const headers: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) headers.push([raw[i], raw[i + 1]]);
+  const given = req.headers;
+  if (given["x-forwarded-host"] === undefined) headers.push(["x-forwarded-host", given.host ?? "localhost"]);
+  if (given["x-forwarded-port"] === undefined) headers.push(["x-forwarded-port", String(req.socket.localPort ?? 80)]);
+  if (given["x-forwarded-proto"] === undefined) headers.push(["x-forwarded-proto", "http"]);
+  if (given["x-forwarded-for"] === undefined && req.socket.remoteAddress) headers.push(["x-forwarded-for", req.socket.remoteAddress]);
   return new Request(`${origin}${req.url}`, { method: "GET", headers });
 }
 
@@ -91,16 +95,23 @@ async function encode(req: IncomingMessage, body: string | Buffer, headers: Reco
   return method === "gzip" ? gzip(body) : deflate(body);
 }
 
-async function send(req: IncomingMessage, res: ServerResponse, answer: Response, baseHeaders: Record<string, string>): Promise<void> {
-  const text = jsonText(answer) ?? Buffer.from(await answer.arrayBuffer());
+async function send(req: IncomingMessage, res: ServerResponse, answer: Response | JsonAnswer, baseHeaders: Record<string, string>): Promise<void> {
   // As in Next: the headers next.config.mjs sets win over a handler's, but for set-cookie and vary, which add up.
-  const headers: Record<string, string | string[]> = {};
-  answer.headers.forEach((value, key) => {
-    if (key !== "set-cookie") headers[key] = value;
-  });
-  Object.assign(headers, baseHeaders);
-  const cookies = answer.headers.getSetCookie();
-  if (cookies.length) headers["set-cookie"] = cookies;
+  let text: string | Buffer;
+  let headers: Record<string, string | string[]>;
+  if (answer instanceof JsonAnswer) {
+    text = answer.body;
+    headers = { ...answer.headers, ...baseHeaders };
+  } else {
+    text = Buffer.from(await answer.arrayBuffer());
+    headers = {};
+    answer.headers.forEach((value, key) => {
+      if (key !== "set-cookie") headers[key] = value;
+    });
+    Object.assign(headers, baseHeaders);
+    const cookies = answer.headers.getSetCookie();
+    if (cookies.length) headers["set-cookie"] = cookies;
+  }
   const body = await encode(req, text, headers);
   headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
   res.writeHead(answer.status, headers);
@@ -125,8 +136,9 @@ export function fastLane(routes: FastRoute[], headers: HeaderEntry[], origin = "
     } catch {
       return false; // a header Headers refuses: Next's answer
     }
-    found.route
-      .GET(request, { params: Promise.resolve(found.params) })
+    const { GET } = found.route;
+    const ctx = { params: Promise.resolve(found.params) };
+    (GET.answer ? GET.answer(request, ctx) : GET(request, ctx))
       .then((answer) => send(req, res, answer, baseHeaders))
       .catch((err: unknown) => {
         // apiRoute turns every error into a problem answer: this is reached only when a handler outside it throws or

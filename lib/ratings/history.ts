@@ -17,8 +17,8 @@ const LEGACY_SOURCES = ["movielens", "movietweetings", "legacy", "demo"];
 /** The item id namespace each user source's files use. */
 const ITEM_NAMESPACE: Record<string, string> = { movielens: "movielens", movietweetings: "imdb" };
 
-/** A cached answer: the JSON text as stored (sent as is by the API), and the value for pages that need it. */
-export type Cached<T> = { raw: string; hit: boolean; value: () => T };
+/** A cached answer: the JSON text's bytes as stored (sent as they are by the API), and the value for pages that need it. */
+export type Cached<T> = { raw: Buffer; hit: boolean; value: () => T };
 
 type UserRow = { id: number; source: string | null; externalId: string | null; email: string | null };
 const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as const;
@@ -75,21 +75,21 @@ export async function resolveLegacyUid(uid: string): Promise<UserRow> {
   return user;
 }
 
-/** Reads an answer's JSON text through the cache, `loadText` giving it on a miss. */
-async function readThroughText<T>(userId: number, variant: string, loadText: () => Promise<string>): Promise<Cached<T>> {
+/** Reads an answer's JSON text (as bytes) through the cache, `loadRaw` giving it on a miss. */
+async function readThroughRaw<T>(userId: number, variant: string, loadRaw: () => Promise<Buffer>): Promise<Cached<T>> {
   const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(userId));
   const key = ratingsEntryKey(userId, epoch ?? 0, version ?? 0, variant);
-  const hit = await cache().getText(key);
-  const raw = hit ?? (await loadText());
-  if (hit === null) await cache().setText(key, raw, TTL_SECONDS);
-  return { raw, hit: hit !== null, value: () => JSON.parse(raw) as T };
+  const hit = await cache().getRaw(key);
+  const raw = hit ?? (await loadRaw());
+  if (hit === null) await cache().setRaw(key, raw, TTL_SECONDS);
+  return { raw, hit: hit !== null, value: () => JSON.parse(raw.toString()) as T };
 }
 
 async function readThrough<T>(userId: number, variant: string, load: () => Promise<T>): Promise<Cached<T>> {
   let loaded: { value: T } | null = null;
-  const cached = await readThroughText<T>(userId, variant, async () => {
+  const cached = await readThroughRaw<T>(userId, variant, async () => {
     loaded = { value: await load() };
-    return JSON.stringify(loaded.value);
+    return Buffer.from(JSON.stringify(loaded.value));
   });
   const fresh = loaded as { value: T } | null;
   return fresh ? { ...cached, value: () => fresh.value } : cached;
@@ -144,7 +144,7 @@ export async function ratingHistory(userId: number, q: RatingHistoryQuery): Prom
  * (lib/ratings/legacy-rates.ts).
  */
 export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> {
-  return readThroughText(user.id, "legacy", async () => {
+  return readThroughRaw(user.id, "legacy", async () => {
     const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
     const list = await readRatingList(user.id);
     const ids = namespace && listLength(list) ? await externalIdsOf(namespace, list.catalogVersion) : null;

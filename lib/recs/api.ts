@@ -29,19 +29,19 @@ export async function pagedRecommendations(
   q: { limit: number; cursor?: string; genre?: string; kind?: "movie" | "track" },
   /** Only what people see of their own recommendations counts as an A/B impression. */
   viewerId: number | null = userId,
-): Promise<{ hit: boolean; raw: string; body: RecsPage }> {
+): Promise<{ hit: boolean; raw: Buffer; body: RecsPage }> {
   const offset = decodeCursor(q.cursor, OffsetCursor)?.o ?? 0;
   // Users in a running A/B test get their variant's blend, and what they are shown is counted for it.
   const variant = await assignmentFor(userId);
   const cacheTag = variant ? `ab:${variant.experiment_id}:${variant.name}` : undefined;
   const kind = q.kind ?? "movie";
   const pageKey = `${(await recsCacheKey(userId, { genre: q.genre, kind, cacheTag })).key}:page:${offset}:${q.limit}`;
-  const cached = await cache().getText(pageKey);
+  const cached = await cache().getRaw(pageKey);
   if (cached !== null) {
     // The API sends `raw` as it is; the page is parsed only when someone reads `body`.
     let parsed: RecsPage | null = null;
     const page = { hit: true, raw: cached, get body(): RecsPage {
-      parsed ??= JSON.parse(cached) as RecsPage;
+      parsed ??= JSON.parse(cached.toString()) as RecsPage;
       return parsed;
     } };
     if (variant && viewerId === userId) await logImpressions(variant, userId, page.body.items.map((i) => i.item.id));
@@ -61,8 +61,8 @@ export async function pagedRecommendations(
     model_id: list.modelId,
     variant: variant ? { experiment_id: variant.experiment_id, name: variant.name } : null,
   };
-  const raw = JSON.stringify(body);
-  await cache().setText(pageKey, raw, 3600);
+  const raw = Buffer.from(JSON.stringify(body));
+  await cache().setRaw(pageKey, raw, 3600);
   return { hit, raw, body };
 }
 

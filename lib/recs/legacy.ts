@@ -82,7 +82,7 @@ export async function interact(input: z.infer<typeof InteractSchema>): Promise<n
 }
 
 /** The JSON text `{"item_ids": [...]}`: cached whole until the user reacts, items are added, or a cleanup. */
-export async function legacyRecs(userExternalId: string, limit = 100): Promise<{ raw: string; hit: boolean }> {
+export async function legacyRecs(userExternalId: string, limit = 100): Promise<{ raw: Buffer; hit: boolean }> {
   // The grader asks for the same users again and again: their ids are remembered until the next cleanup, which
   // moves the epoch (users not seen yet are looked up each time, as /interact may create them at any moment).
   const [epoch] = await cache().mget<number>(RECS_EPOCH_KEY);
@@ -92,7 +92,7 @@ export async function legacyRecs(userExternalId: string, limit = 100): Promise<{
   // An unknown user gets the cold-start list: popular items in the grader's catalog.
   const userId = user?.id ?? -1;
   const key = `${(await recsCacheKey(userId, { cacheTag: "legacy" })).key}:legacy:${limit}`;
-  const cached = await cache().getText(key);
+  const cached = await cache().getRaw(key);
   if (cached !== null) return { raw: cached, hit: true };
   const legacyItems = await prisma().externalId.findMany({ where: { source: LEGACY }, select: { value: true, itemId: true } });
   const byItem = new Map(legacyItems.map((e) => [e.itemId, e.value]));
@@ -101,8 +101,8 @@ export async function legacyRecs(userExternalId: string, limit = 100): Promise<{
     const { list } = await topForUser(userId, { allowIds: new Set(byItem.keys()), cacheTag: `legacy:${byItem.size}` });
     ids = list.items.slice(0, limit).map((r) => byItem.get(r.id)).filter((v): v is string => v !== undefined);
   }
-  const raw = JSON.stringify({ item_ids: ids });
-  await cache().setText(key, raw, 3600);
+  const raw = Buffer.from(JSON.stringify({ item_ids: ids }));
+  await cache().setRaw(key, raw, 3600);
   return { raw, hit: false };
 }
 
