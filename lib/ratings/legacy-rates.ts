@@ -171,6 +171,10 @@ const TIMESTAMP = new TextEncoder().encode(',"timestamp":"');
 /** The most one entry takes besides a string movie id: the keys, 24 characters each of id and rating, 20 of timestamp. */
 const ENTRY_BYTES = MOVIE_ID.length + RATING.length + TIMESTAMP.length + 2 + 24 + 24 + 20;
 
+let scratch: Buffer = Buffer.allocUnsafeSlow(0);
+/** Up to 2 MB (some 20,000 ratings) the working buffer is kept for the next call; a bigger one is not. */
+const keep = (buf: Buffer) => (buf.length <= 2 * 2 ** 20 ? (scratch = buf) : buf);
+
 /** Item id -> the id the old API printed, for one namespace (an array indexed by item id: ids are dense). */
 export type ExternalIdTable = (number | string | undefined)[];
 
@@ -184,7 +188,9 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
   const { packed } = list;
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const n = packed.length / ENTRY;
-  let buf = Buffer.allocUnsafe(2 + n * ENTRY_BYTES);
+  // Written into one working buffer kept between calls (this function never yields, so no two calls share it) and
+  // copied out at its exact size: a fresh 100 KB buffer a miss was external memory the collector had to chase.
+  let buf = scratch.length >= 2 + n * ENTRY_BYTES ? scratch : keep(Buffer.allocUnsafeSlow(2 + n * ENTRY_BYTES));
   let o = 0;
   buf[o++] = 0x5b;
   for (let j = 0, p = 0; j < n; j++, p += ENTRY) {
@@ -193,9 +199,9 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
     const text = typeof id === "string" ? JSON.stringify(id) : null;
     const need = ENTRY_BYTES + (text ? Buffer.byteLength(text) : 0);
     if (buf.length - o < need) {
-      const bigger = Buffer.allocUnsafe(2 * buf.length + need);
+      const bigger = Buffer.allocUnsafeSlow(2 * buf.length + need);
       buf.copy(bigger, 0, 0, o);
-      buf = bigger;
+      buf = keep(bigger);
     }
     o = j ? writeAscii(buf, o, MOVIE_ID) : writeAscii(buf, o, MOVIE_ID.subarray(1));
     o = text !== null ? o + buf.write(text, o) : writeNumber(buf, o, id as number);
@@ -209,7 +215,6 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
     buf[o++] = 0x7d;
   }
   buf[o++] = 0x5d;
-  // A copy of its own size: a view into the working buffer would keep its unused third alive in the cache.
   return Buffer.from(buf.subarray(0, o));
 }
 
