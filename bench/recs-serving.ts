@@ -7,24 +7,12 @@
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import autocannon from "autocannon";
 import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
-import { fmt, runMeasured, startServer } from "./support";
+import { fmt, loadPaths, runMeasured, startServer, type LoadResult } from "./support";
 
 const dataDir = path.resolve("bench/.out/pg-import");
-type Result = { rps: number; p50: number; p99: number; errors: number; total: number };
-
-function load(url: string, paths: string[], opts: { duration?: number; amount?: number }): Promise<Result> {
-  let i = 0;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { url, connections: 32, ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? 10 }), requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }] },
-      (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total })),
-    );
-  });
-}
 
 async function main() {
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
@@ -60,11 +48,11 @@ async function main() {
       const warm = await fetch(`http://127.0.0.1:3212${paths[0]}`);
       const body = await warm.json();
       console.log(`first request (loads the ${"model"}): ${(performance.now() - t).toFixed(0)} ms, status ${warm.status}`);
-      const cold = await load("http://127.0.0.1:3212", paths.slice(1), { amount: paths.length - 1 });
-      const hot = await load("http://127.0.0.1:3212", paths.slice(1, 200), {});
+      const cold = await loadPaths("http://127.0.0.1:3212", paths.slice(1), { amount: paths.length - 1 });
+      const hot = await loadPaths("http://127.0.0.1:3212", paths.slice(1, 200), {});
       for (const p of paths.slice(1, 200)) await cache.set(p, body, 600);
-      const base = await load("http://127.0.0.1:3213", paths.slice(1, 200), {});
-      const row = (name: string, r: Result) =>
+      const base = await loadPaths("http://127.0.0.1:3213", paths.slice(1, 200), {});
+      const row = (name: string, r: LoadResult) =>
         console.log(`${name.padEnd(34)} ${fmt(r.rps).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors} of ${fmt(r.total)}`);
       // The grader's contract: its own item and user ids, mapped onto films of the loaded catalog's genres.
       const items = Array.from({ length: 1000 }, (_, k) => `bench-item-${k}`);
@@ -77,10 +65,10 @@ async function main() {
         if (!(await post("/api/v1/interact", { user_id: user, item_ids: liked, actions: liked.map(() => "like") })).ok) throw new Error("interact failed");
       }
       const graderPaths = graderUsers.map((u) => `/api/v1/recs/${u}`);
-      const graderCold = await load("http://127.0.0.1:3212", graderPaths, { amount: graderPaths.length });
-      const graderHot = await load("http://127.0.0.1:3212", graderPaths, {});
+      const graderCold = await loadPaths("http://127.0.0.1:3212", graderPaths, { amount: graderPaths.length });
+      const graderHot = await loadPaths("http://127.0.0.1:3212", graderPaths, {});
       // What one Next.js process does with a route that returns {"status": "ok"}: the floor under every figure above.
-      const floor = await load("http://127.0.0.1:3212", ["/api/v1/healthcheck"], {});
+      const floor = await loadPaths("http://127.0.0.1:3212", ["/api/v1/healthcheck"], {});
       row("bare node:http, cached list", base);
       row("tastebud, first request per user", cold);
       row("tastebud, repeat (cache hit)", hot);
