@@ -7,6 +7,7 @@ import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
 import { databaseSteps, executeJob } from "../lib/jobs/execute";
 import { createJobRecord } from "../lib/jobs/store";
+import type { StepTool } from "../lib/jobs/types";
 import type { ImportReport } from "../lib/ratings/report";
 import { cancellingSteps } from "./support/cancel";
 import { useTestDatabase } from "./support/db";
@@ -229,6 +230,21 @@ describe("statistics after an import", () => {
     const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: upload, name: "late.csv", delete_after: true }, maxAttempts: 1 });
     const outcome = await executeJob(job.id, { attempt: 0, maxAttempts: 1, step: cancellingSteps(job.id, "batch-0", "finished") });
     expect(outcome).toMatchObject({ status: "cancelled", message: "Cancelled after loading all 15 rows; the catalog statistics were not updated (the nightly statistics job will)." });
+    expect(existsSync(upload)).toBe(false);
+  });
+
+  it("keeps an uploaded copy while a failed import will be retried, and removes it after the last attempt fails", async () => {
+    const upload = file("fails.csv", fewFilms);
+    const job = await createJobRecord({ kind: "import", ownerId: null, payload: { format: "ratings", path: upload, name: "fails.csv", delete_after: true }, maxAttempts: 2 });
+    const failing: StepTool = {
+      run: async (id, fn) => {
+        if (id === "batch-0") throw new Error("the database went away");
+        return fn();
+      },
+    };
+    expect(await executeJob(job.id, { attempt: 0, maxAttempts: 2, step: failing })).toMatchObject({ status: "retry" });
+    expect(existsSync(upload)).toBe(true);
+    expect(await executeJob(job.id, { attempt: 1, maxAttempts: 2, step: failing })).toMatchObject({ status: "failed", error: "the database went away" });
     expect(existsSync(upload)).toBe(false);
   });
 

@@ -90,6 +90,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
       jobId,
       ownerId: job.ownerId,
       attempt: opts.attempt,
+      lastAttempt: opts.attempt + 1 >= opts.maxAttempts,
       payload,
       step: opts.step ?? databaseSteps(jobId),
       progress,

@@ -15,6 +15,8 @@ export type JobContext<P> = {
   ownerId: number | null;
   /** 0 for the first attempt. */
   attempt: number;
+  /** No retry follows if this attempt fails: what a failure leaves behind (an uploaded file) is for the handler to clear. */
+  lastAttempt: boolean;
   payload: P;
   step: StepTool;
   /** Reports progress 0-100 with a message; throws JobCancelledError once a cancel was requested. */
