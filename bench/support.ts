@@ -118,7 +118,7 @@ export function loadPaths(url: string, paths: string[], opts: { duration?: numbe
       (err, r) =>
         err
           ? reject(err)
-          : resolve({ rps: r.requests.total / ((lastAnswer - started) / 1000), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total }),
+          : resolve({ rps: lastAnswer > started ? r.requests.total / ((lastAnswer - started) / 1000) : 0, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total }),
     );
     run.on("response", () => (lastAnswer = performance.now()));
   });

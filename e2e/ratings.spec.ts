@@ -79,4 +79,16 @@ test("a person clears a rating on a film's page and it stays cleared, gone from 
   await expect(mine.getByText("Not rated yet")).toBeVisible();
   await page.goto("/ratings");
   await expect(page.getByText("You have not rated anything yet.")).toBeVisible();
+
+  // From the keyboard, focus goes to the stars once the button is gone, not back to the top of the page.
+  await page.goto("/movies/1");
+  done = saved();
+  await mine.getByRole("button", { name: "Rate 3 stars", exact: true }).click();
+  await done;
+  await mine.getByRole("button", { name: "Clear rating" }).focus();
+  done = saved();
+  await page.keyboard.press("Enter");
+  await done;
+  await expect(mine.getByText("Not rated yet")).toBeVisible();
+  await expect(mine.getByRole("button", { name: "Rate 0.5 stars", exact: true })).toBeFocused();
 });

@@ -126,6 +126,17 @@ const textOf = async (store: CacheStore, key: string) => (await store.getRaw(key
 describe("CacheStore contract: MemoryCache", () => {
   cacheStoreContract(() => new MemoryCache(), "memory");
 
+  it("keeps a small buffer given as a view of a larger one as bytes of its own, so its size counts what it holds", async () => {
+    const store = new MemoryCache();
+    const pooled = Buffer.from('{"page":1}'); // a slice of Node's shared allocation pool
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    await store.setRaw("k", pooled, 60);
+    pooled.write("X");
+    const kept = await store.getRaw("k");
+    expect(kept?.toString()).toBe('{"page":1}');
+    expect(kept?.buffer.byteLength).toBe(kept?.length);
+  });
+
   it("holds at most its bytes of text, dropping the least recently used first", async () => {
     const store = new MemoryCache(100, 10_000);
     const big = "x".repeat(3_000);

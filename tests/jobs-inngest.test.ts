@@ -1,4 +1,5 @@
 import { InngestTestEngine } from "@inngest/test";
+import { StepError } from "inngest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../lib/db/client";
 import { cancellableSteps } from "../lib/jobs/execute";
@@ -81,6 +82,24 @@ describe("Inngest functions", () => {
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ status: "cancelled" });
     expect(await prisma().job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: "cancelled", message: "Cancelled" });
+  });
+
+  it("fails the job at once when a step has used up its own retries (Inngest retries each step by itself)", async () => {
+    const job = await createJobRecord({ kind: stepsJob.kind, ownerId: null, payload: { steps: 2 }, maxAttempts: 3 });
+    const t = new InngestTestEngine({
+      function: fn(stepsJob.kind),
+      events: [{ name: `tastebud/${stepsJob.kind}`, data: { jobId: job.id } }],
+      // What Inngest hands the function once a step's retries are spent: the step's error as a StepError, on what is
+      // only the function's first attempt.
+      transformCtx: (ctx) => ({
+        ...ctx,
+        attempt: 0,
+        step: { ...ctx.step, run: (async (id: string) => Promise.reject(new StepError(id, { name: "Error", message: "the disk is full" }))) as typeof ctx.step.run },
+      }),
+    });
+    const { result } = await t.execute();
+    expect(result).toMatchObject({ status: "failed" });
+    expect(await prisma().job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: "failed", error: "the disk is full" });
   });
 
   it("marks the job failed after the last attempt's error", async () => {

@@ -108,11 +108,26 @@ describe("recommendations API", () => {
     expect(await listed()).toContain(film.id);
     expect(await prisma().event.findFirst({ where: { userId: carolId, itemId: film.id }, orderBy: { id: "desc" } })).toMatchObject({ type: "unrate" });
 
-    // Newest wins, as for ratings: a clear stamped before the rating it meets (a late retry) leaves the rating.
-    const now = Math.floor(Date.now() / 1000);
+    // The newest wins whatever the order: a clear stamped before the rating it meets (a late retry) leaves the rating,
+    // and a rating stamped before a clear does not bring it back, even in the same batch. (The page's clear above was
+    // stamped with the server's clock, so the times here are a little ahead of it.)
+    const now = Math.floor(Date.now() / 1000) + 5;
+    const rating = () => prisma().rating.findUnique({ where: { userId_itemId: { userId: carolId, itemId: film.id } } });
     await call(eventsRoute, { method: "POST", token: carol, body: [{ item_id: film.id, type: "rate", value: 2, timestamp: now }] });
     await call(eventsRoute, { method: "POST", token: carol, body: [{ item_id: film.id, type: "unrate", timestamp: now - 60 }] });
-    expect(await prisma().rating.findUnique({ where: { userId_itemId: { userId: carolId, itemId: film.id } } })).toMatchObject({ rating: 2 });
+    expect(await rating()).toMatchObject({ rating: 2 });
+    const late = await call(eventsRoute, {
+      method: "POST",
+      token: carol,
+      body: [
+        { item_id: film.id, type: "unrate", timestamp: now + 20 },
+        { item_id: film.id, type: "rate", value: 1, timestamp: now + 10 },
+      ],
+    });
+    expect(late.status).toBe(202);
+    expect(await rating()).toBeNull();
+    await call(eventsRoute, { method: "POST", token: carol, body: [{ item_id: film.id, type: "rate", value: 3, timestamp: now + 30 }] });
+    expect(await rating()).toMatchObject({ rating: 3 });
     // Clearing what was never rated changes nothing and is not an error.
     const never = await prisma().item.findFirstOrThrow({ where: { title: "Film 13" } });
     expect((await call(feedbackRoute, { method: "POST", token: carol, body: { item_id: never.id, type: "unrate" } })).body).toMatchObject({ rating: null });

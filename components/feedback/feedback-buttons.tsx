@@ -1,6 +1,6 @@
 "use client";
 
-import { useContext, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useContext, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import { CardHideContext, useFeedback, useFeedbackError, useFeedbackState, type FeedbackAction, type FeedbackState } from "./use-feedback";
 
 type Variant = "full" | "compact" | "rating";
@@ -31,8 +31,13 @@ export function FeedbackButtons({
   }
   const react = (reaction: "like" | "dislike") => act({ type: state.reaction === reaction ? "unlike" : reaction });
   const rate = (value: number) => act({ type: "rate", value });
-  const unrate = () => act({ type: "unrate" });
-  const clear = state.rating !== null ? <ClearRating onClick={unrate} /> : null;
+  // The clear button goes once the rating does: a keyboard user's focus moves to the stars rather than to the page.
+  const stars = useRef<HTMLDivElement>(null);
+  const unrate = (byKeyboard: boolean) => {
+    act({ type: "unrate" });
+    if (byKeyboard) requestAnimationFrame(() => stars.current?.querySelector<HTMLButtonElement>('button[tabindex="0"]')?.focus());
+  };
+  const clearButton = (text?: string) => (state.rating !== null ? <ClearRating onClear={unrate} text={text} /> : null);
   const errorLine = error ? (
     <p role="alert" className="text-xs text-red-600">
       {error}
@@ -43,10 +48,10 @@ export function FeedbackButtons({
     return (
       <div className="space-y-1">
         <div className="flex items-center justify-between gap-2">
-          <StarRating value={state.rating} onRate={rate} size="md" />
+          <StarRating value={state.rating} onRate={rate} size="md" groupRef={stars} />
           <span className="flex items-center gap-1 text-xs tabular-nums text-stone-500">
-            {state.rating ? `★ ${state.rating}` : "Not rated"}
-            {clear}
+            <span aria-live="polite">{state.rating !== null ? `★ ${state.rating}` : "Not rated"}</span>
+            {clearButton()}
           </span>
         </div>
         {errorLine}
@@ -75,9 +80,9 @@ export function FeedbackButtons({
       <div className="space-y-1">
         <div className="flex flex-wrap items-center justify-between gap-x-2 gap-y-1">
           <div className="flex items-center gap-1.5">
-            <StarRating value={state.rating} onRate={rate} size="sm" />
-            {state.rating ? <span className="text-xs tabular-nums text-stone-500">{state.rating}</span> : null}
-            {clear}
+            <StarRating value={state.rating} onRate={rate} size="sm" groupRef={stars} />
+            {state.rating !== null ? <span className="text-xs tabular-nums text-stone-500">{state.rating}</span> : null}
+            {clearButton()}
           </div>
           <div className="flex items-center gap-0.5">{toggles}</div>
         </div>
@@ -90,9 +95,11 @@ export function FeedbackButtons({
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">{toggles}</div>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-        <StarRating value={state.rating} onRate={rate} size="lg" />
-        <span className="text-sm text-stone-600">{state.rating ? `You rated it ${state.rating} of 5` : "Not rated yet"}</span>
-        {state.rating !== null ? <ClearRating onClick={unrate} text="Clear rating" /> : null}
+        <StarRating value={state.rating} onRate={rate} size="lg" groupRef={stars} />
+        <span className="text-sm text-stone-600" aria-live="polite">
+          {state.rating !== null ? `You rated it ${state.rating} of 5` : "Not rated yet"}
+        </span>
+        {clearButton("Clear rating")}
       </div>
       {state.hidden ? <p className="text-sm text-stone-500">Hidden: it will not be recommended to you.</p> : null}
       {errorLine}
@@ -101,13 +108,14 @@ export function FeedbackButtons({
 }
 
 /** Takes the rating away: the film is unrated again (and can be recommended again). */
-function ClearRating({ onClick, text }: { onClick: () => void; text?: string }) {
+function ClearRating({ onClear, text }: { onClear: (byKeyboard: boolean) => void; text?: string }) {
   return (
     <button
       type="button"
-      aria-label="Clear rating"
-      title="Clear rating"
-      onClick={onClick}
+      aria-label={text ? undefined : "Clear rating"}
+      title={text ? undefined : "Clear rating"}
+      // A click from the keyboard (Enter, Space) has no pointer and a detail of 0.
+      onClick={(e) => onClear(e.detail === 0)}
       className={`inline-flex items-center justify-center rounded-md text-stone-500 hover:bg-stone-100 hover:text-stone-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${text ? "px-2 py-1 text-sm underline-offset-2 hover:underline" : "h-6 w-6 pointer-coarse:h-8 pointer-coarse:w-8"}`}
     >
       {text ?? (
@@ -175,7 +183,17 @@ const KEY_STEP: Record<string, (v: number) => number> = {
  * Five stars, each split into two buttons for half stars. One of the ten is in the tab order (the current rating);
  * arrow keys move between them and show what Enter would give, so a card costs one tab stop, not ten.
  */
-function StarRating({ value, onRate, size }: { value: number | null; onRate: (value: number) => void; size: keyof typeof STAR_SIZE }) {
+function StarRating({
+  value,
+  onRate,
+  size,
+  groupRef,
+}: {
+  value: number | null;
+  onRate: (value: number) => void;
+  size: keyof typeof STAR_SIZE;
+  groupRef?: RefObject<HTMLDivElement | null>;
+}) {
   const [preview, setPreview] = useState<number | null>(null);
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const shown = preview ?? value ?? 0;
@@ -190,7 +208,7 @@ function StarRating({ value, onRate, size }: { value: number | null; onRate: (va
   }
 
   return (
-    <div role="group" aria-label="Your rating" className="flex items-center" onMouseLeave={() => setPreview(null)}>
+    <div ref={groupRef} role="group" aria-label="Your rating" className="flex items-center" onMouseLeave={() => setPreview(null)}>
       {[1, 2, 3, 4, 5].map((star) => (
         <span key={star} className={`relative ${STAR_SIZE[size]}`}>
           <StarShape fill={shown >= star ? 1 : shown >= star - 0.5 ? 0.5 : 0} size={STAR_SIZE[size]} faint={preview !== null && preview !== value} />

@@ -60,7 +60,8 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 export class JsonAnswer {
   constructor(
     readonly body: string | Buffer,
-    readonly headers: Record<string, string>,
+    /** apiRoute adds the request id and rate-limit headers to these before the answer goes out. */
+    public headers: Record<string, string>,
     readonly status = 200,
   ) {}
   toResponse(): Response {

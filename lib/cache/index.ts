@@ -51,7 +51,14 @@ export class MemoryCache implements CacheStore {
     return hit ? (typeof hit.json === "string" ? Buffer.from(hit.json) : hit.json) : null;
   }
   async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
-    this.lru.set(key, { json }, { ttl: ttlSeconds * 1000 });
+    // Kept as a buffer of its own when given a view: a small Buffer is often a slice of Node's shared 8 KB pool, which
+    // the entry would keep alive whole (25 times its size for a 320-byte page) while counting only its own bytes.
+    let own = json;
+    if (json.byteOffset !== 0 || json.buffer.byteLength !== json.length) {
+      own = Buffer.allocUnsafeSlow(json.length);
+      json.copy(own);
+    }
+    this.lru.set(key, { json: own }, { ttl: ttlSeconds * 1000 });
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     this.lru.set(key, { json: JSON.stringify(value ?? null) }, { ttl: ttlSeconds * 1000 });
@@ -112,7 +119,7 @@ export class SafeCache implements CacheStore {
   constructor(readonly inner: CacheStore, private timeoutMs = TIMEOUT_MS) {}
   // The in-process store answers in the same tick: a timer per call (three on a cache hit) would only cost.
   private bounded<T>(p: Promise<T>): Promise<T> {
-    return this.inner instanceof MemoryCache ? p : withTimeout(p, this.timeoutMs);
+    return this.inner.kind === "memory" ? p : withTimeout(p, this.timeoutMs);
   }
   get kind() {
     return this.inner.kind;

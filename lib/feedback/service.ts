@@ -38,18 +38,33 @@ async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void>
     case "unhide":
       await upsert({ hidden: false });
       break;
+    // Ratings and clears of one person's rating of one item: the newest wins, in whatever order they arrive (a late
+    // retry, a batch out of time order, two requests at once): a clear leaves a mark on the feedback row that an
+    // older rating cannot pass, and the two take the same lock.
     case "rate": {
       const value = RATING_STEPS.parse(e.value);
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${userId}::int, ${e.itemId}::int)`;
       await tx.$executeRaw`
-        INSERT INTO ratings (user_id, item_id, rating, rated_at) VALUES (${userId}, ${e.itemId}, ${value}, ${at})
+        INSERT INTO ratings (user_id, item_id, rating, rated_at)
+        SELECT ${userId}, ${e.itemId}, ${value}, ${at}
+        WHERE NOT EXISTS (SELECT 1 FROM feedback WHERE user_id = ${userId} AND item_id = ${e.itemId} AND rating_cleared_at > ${at})
         ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
         WHERE EXCLUDED.rated_at >= ratings.rated_at`;
       break;
     }
-    case "unrate":
-      // As with a rating, the newest wins: a clear sent before a later rating (a retried batch) leaves that rating.
-      await tx.$executeRaw`DELETE FROM ratings WHERE user_id = ${userId} AND item_id = ${e.itemId} AND rated_at <= ${at}`;
+    case "unrate": {
+      // A clear from the page (no time given) takes whatever rating is shown, even one stamped ahead of the clock.
+      const onlyOlder = e.at !== undefined;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${userId}::int, ${e.itemId}::int)`;
+      await tx.$executeRaw`
+        WITH gone AS (
+          DELETE FROM ratings WHERE user_id = ${userId} AND item_id = ${e.itemId} AND (NOT ${onlyOlder} OR rated_at <= ${at}) RETURNING rated_at
+        )
+        INSERT INTO feedback (user_id, item_id, hidden, rating_cleared_at)
+        VALUES (${userId}, ${e.itemId}, false, GREATEST(${at}::timestamptz, (SELECT max(rated_at) FROM gone)))
+        ON CONFLICT (user_id, item_id) DO UPDATE SET rating_cleared_at = GREATEST(feedback.rating_cleared_at, EXCLUDED.rating_cleared_at)`;
       break;
+    }
     default:
       break;
   }

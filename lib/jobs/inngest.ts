@@ -1,9 +1,9 @@
-import { Inngest } from "inngest";
+import { Inngest, StepError } from "inngest";
 import { inngestSigningKey } from "../config";
 import { cancellableSteps, executeJob } from "./execute";
 import { jobDefinitions } from "./registry";
 import { createJobRecord } from "./store";
-import type { Json, StepTool } from "./types";
+import { PermanentJobError, type Json, type StepTool } from "./types";
 
 // Inngest wiring for the same handlers: one function per job kind, triggered by `tastebud/<kind>` events and by
 // its cron. Served at /api/inngest. A cancel is the job record's flag, checked before each step and at progress
@@ -36,7 +36,15 @@ export function buildInngestFunctions() {
             return job.id;
           })) as string);
         const inner: StepTool = {
-          run: <T extends Json | void>(id: string, fn: () => Promise<T>) => (step as unknown as InngestStep).run(id, fn) as Promise<T>,
+          run: async <T extends Json | void>(id: string, fn: () => Promise<T>) => {
+            try {
+              return (await (step as unknown as InngestStep).run(id, fn)) as T;
+            } catch (err) {
+              // A step that used up its own retries: the job has failed for good (it is not a reason to run it again).
+              if (err instanceof StepError) throw new PermanentJobError(err.message);
+              throw err;
+            }
+          },
         };
         const outcome = await executeJob(jobId, { attempt, maxAttempts: def.retries + 1, step: cancellableSteps(jobId, inner) });
         if (outcome.status === "retry") throw new Error(outcome.error ?? "attempt failed");

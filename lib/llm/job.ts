@@ -24,7 +24,7 @@ export type UserOutcome = { user_id: number; status: "ok" | "failed" | "skipped"
 export async function usersWithNewFeedback(limit: number): Promise<number[]> {
   const rows = await prisma().$queryRaw<{ user_id: number }[]>`
     SELECT e.user_id FROM events e
-    WHERE e.type IN ('like', 'dislike', 'hide', 'rate')
+    WHERE e.type IN ('like', 'dislike', 'unlike', 'hide', 'unhide', 'rate', 'unrate')
     GROUP BY e.user_id
     HAVING max(e.created_at) > COALESCE((SELECT max(r.created_at) FROM llm_user_runs r WHERE r.user_id = e.user_id AND r.status = 'ok'), '-infinity'::timestamptz)
     ORDER BY max(e.created_at) DESC LIMIT ${limit}`;

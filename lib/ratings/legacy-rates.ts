@@ -172,8 +172,15 @@ const TIMESTAMP = new TextEncoder().encode(',"timestamp":"');
 const ENTRY_BYTES = MOVIE_ID.length + RATING.length + TIMESTAMP.length + 2 + 24 + 24 + 20;
 
 let scratch: Buffer = Buffer.allocUnsafeSlow(0);
-/** Up to 2 MB (some 20,000 ratings) the working buffer is kept for the next call; a bigger one is not. */
-const keep = (buf: Buffer) => (buf.length <= 2 * 2 ** 20 ? (scratch = buf) : buf);
+const SCRATCH_MAX = 2 * 2 ** 20;
+
+/** A buffer of at least `size` bytes: the one kept between calls, which grows up to 2 MB (some 20,000 ratings). */
+function workingBuffer(size: number): Buffer {
+  if (size <= scratch.length) return scratch;
+  const buf = Buffer.allocUnsafeSlow(size);
+  if (size <= SCRATCH_MAX) scratch = buf;
+  return buf;
+}
 
 /** Item id -> the id the old API printed, for one namespace (an array indexed by item id: ids are dense). */
 export type ExternalIdTable = (number | string | undefined)[];
@@ -190,7 +197,7 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
   const n = packed.length / ENTRY;
   // Written into one working buffer kept between calls (this function never yields, so no two calls share it) and
   // copied out at its exact size: a fresh 100 KB buffer a miss was external memory the collector had to chase.
-  let buf = scratch.length >= 2 + n * ENTRY_BYTES ? scratch : keep(Buffer.allocUnsafeSlow(2 + n * ENTRY_BYTES));
+  let buf = workingBuffer(2 + n * ENTRY_BYTES);
   let o = 0;
   buf[o++] = 0x5b;
   for (let j = 0, p = 0; j < n; j++, p += ENTRY) {
@@ -199,9 +206,9 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
     const text = typeof id === "string" ? JSON.stringify(id) : null;
     const need = ENTRY_BYTES + (text ? Buffer.byteLength(text) : 0);
     if (buf.length - o < need) {
-      const bigger = Buffer.allocUnsafeSlow(2 * buf.length + need);
+      const bigger = workingBuffer(2 * buf.length + need);
       buf.copy(bigger, 0, 0, o);
-      buf = keep(bigger);
+      buf = bigger;
     }
     o = j ? writeAscii(buf, o, MOVIE_ID) : writeAscii(buf, o, MOVIE_ID.subarray(1));
     o = text !== null ? o + buf.write(text, o) : writeNumber(buf, o, id as number);

@@ -5,6 +5,7 @@ import { CATALOG_READERS, importCatalogFile, type CatalogFormat } from "../../ca
 import { recomputeCatalogStats, refreshItemStats } from "../../catalog/stats";
 import { inngestEnabled } from "../../config";
 import { databaseUrl } from "../../db/client";
+import { log } from "../../log";
 import { RATING_FORMATS } from "../../ratings/formats";
 import { invalidateAllRatings } from "../../ratings/history";
 import { abandonImport, errorBudgetLeft, importRatingsBatch, TOUCHED_ITEMS_LIMIT, type BatchResult } from "../../ratings/import-ratings";
@@ -158,6 +159,11 @@ function cancelledOutcome(report: ImportReport, at: Position): string {
   return `Cancelled after loading all ${count(report.rows_loaded, "row")}; the catalog statistics were not updated (the nightly statistics job will).`;
 }
 
+/** Removes an uploaded copy; a copy that cannot be removed is logged, and never changes how the import ended. */
+async function removeUpload(file: string): Promise<void> {
+  await rm(file, { force: true }).catch((err: unknown) => log.warn({ err: String(err), file }, "could not remove an uploaded import file"));
+}
+
 // Imports a ratings or catalog file. Ratings go in batches of `batch_lines` lines, each a durable step that
 // commits on its own and returns the byte offset to continue from, so a killed import resumes after its last
 // finished batch and never loads a line twice.
@@ -202,11 +208,11 @@ export const importJob = defineJob({
       // A cancelled job, or a failed one with no retry to come, never runs again: its uploaded copy would only take
       // disk space.
       const over = err instanceof JobCancelledError || err instanceof PermanentJobError || ctx.lastAttempt;
-      if (over && payload.delete_after) await rm(payload.path, { force: true });
+      if (over && payload.delete_after) await removeUpload(payload.path);
       if (!(err instanceof JobCancelledError)) throw err;
       throw new JobCancelledError(cancelledOutcome(report, at));
     }
-    if (payload.delete_after) await rm(payload.path, { force: true });
+    if (payload.delete_after) await removeUpload(payload.path);
     report.seconds = Math.round((Date.now() - started) / 100) / 10;
     report.rows_per_second = report.seconds > 0 ? Math.round(report.rows_read / report.seconds) : report.rows_read;
     const loaded = `Loaded ${count(report.rows_loaded, "row")}`;
