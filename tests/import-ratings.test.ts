@@ -71,6 +71,13 @@ describe("ratings.csv import", () => {
     ]);
   });
 
+  it("rejects a line holding a NUL byte with its reason and loads the rest (PostgreSQL can store no NUL)", async () => {
+    const csv = `userId,movieId,rating,timestamp\n70,10,4,${T}\n70,1\u00001,3,${T}\n70,12,2,${T}\n`;
+    const report = await runImport("ratings", file("nul.csv", csv));
+    expect(report).toMatchObject({ rows_loaded: 2, rows_rejected: 1 });
+    expect(report.errors).toEqual([{ line: 3, reason: "contains a NUL byte (0x00), which cannot be stored", text: `70,1\u24001,3,${T}` }]);
+  });
+
   it("says which films it could not name, and how to name them", async () => {
     const report = await runImport("ratings", file("unnamed.csv", `userId,movieId,rating,timestamp\n99001,9901,4,${T}\n99001,9902,3,${T}\n`));
     expect(report.items_created).toBe(2);
@@ -315,6 +322,12 @@ describe("catalog files", () => {
     const ids = await prisma().externalId.findMany({ where: { itemId: toy.itemId }, orderBy: { source: "asc" } });
     expect(ids.map((i) => `${i.source}:${i.value}`)).toEqual(["imdb:tt0114709", "movielens:1", "tmdb:862"]);
     expect(await prisma().item.findUnique({ where: { id: separate.id } })).toBeNull();
+  });
+
+  it("rejects a catalog line holding a NUL byte and loads the others", async () => {
+    const movies = await runImport("movies", file("movies-nul.csv", "movieId,title,genres\n901,Good One (1990),Drama\n902,Bad\u0000One (1991),Drama\n903,Other One (1992),Comedy\n"));
+    expect(movies).toMatchObject({ rows_loaded: 2, rows_rejected: 1 });
+    expect(movies.errors).toEqual([{ line: 3, reason: "contains a NUL byte (0x00), which cannot be stored", text: "902,Bad\u2400One (1991),Drama" }]);
   });
 
   it("recognises the typed-in demo films by title and year instead of adding them twice, but not when two films share both", async () => {

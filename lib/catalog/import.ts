@@ -2,10 +2,10 @@ import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import pg from "pg";
 import { copyRows } from "../db/copy";
-import { readLines } from "../ratings/lines";
+import { readLines, type Line } from "../ratings/lines";
 import { imdbId, splitCsvLine } from "../ratings/formats";
 import { forgetImportIds } from "../ratings/import-ratings";
-import { lineError, MAX_REPORTED_ERRORS, type LineError } from "../ratings/report";
+import { lineError, MAX_REPORTED_ERRORS, NUL_REASON, type LineError } from "../ratings/report";
 import { GENRES } from "./genres";
 
 // Catalog files: MovieLens movies.csv and links.csv, The Movies Dataset's movies_metadata.csv, MovieTweetings
@@ -76,10 +76,18 @@ const POSITIVE_INT = /^\d{1,10}$/;
 
 // ---- readers: file -> CatalogRow[] (catalog files are small enough to hold: The Movies Dataset has ~45k films)
 
-/** The lines of a small MovieLens CSV past its header, split into exactly `columns` fields, or rejected. */
-async function* csvRows(path: string, columns: number, reject: Reject): AsyncGenerator<{ fields: string[]; line: number; text: string }> {
+/** A catalog file's lines but blank ones; a line holding a NUL byte is rejected here (no text column can hold it). */
+async function* catalogLines(path: string, reject: Reject): AsyncGenerator<Line> {
   for await (const line of readLines(path, { start: 0, firstLineNumber: 1 })) {
     if (line.text.trim() === "") continue;
+    if (line.text.includes("\u0000")) reject(line.number, NUL_REASON, line.text);
+    else yield line;
+  }
+}
+
+/** The lines of a small MovieLens CSV past its header, split into exactly `columns` fields, or rejected. */
+async function* csvRows(path: string, columns: number, reject: Reject): AsyncGenerator<{ fields: string[]; line: number; text: string }> {
+  for await (const line of catalogLines(path, reject)) {
     if (line.number === 1 && /^"?movieId"?,/i.test(line.text)) continue;
     const fields = splitCsvLine(line.text);
     if (!fields) reject(line.number, "broken quoting", line.text);
@@ -120,8 +128,7 @@ export async function readLinksCsv(path: string, reject: Reject): Promise<Catalo
 
 export async function readMovieTweetingsMovies(path: string, reject: Reject): Promise<CatalogRow[]> {
   const rows: CatalogRow[] = [];
-  for await (const line of readLines(path, { start: 0, firstLineNumber: 1 })) {
-    if (line.text.trim() === "") continue;
+  for await (const line of catalogLines(path, reject)) {
     const fields = line.text.split("::");
     if (fields.length !== 3) reject(line.number, `expected 3 fields separated by "::", found ${fields.length}`, line.text);
     else if (!POSITIVE_INT.test(fields[0].trim())) reject(line.number, `movie id "${fields[0]}" is not numeric`, line.text);
@@ -144,6 +151,10 @@ export async function readMoviesMetadata(path: string, reject: Reject): Promise<
     const r = rec.record;
     const line = rec.info.lines;
     const text = `${r.id ?? ""},${r.imdb_id ?? ""},${r.title ?? ""}`;
+    if (Object.values(r).some((v) => typeof v === "string" && v.includes("\u0000"))) {
+      reject(line, NUL_REASON, text);
+      continue;
+    }
     if (!POSITIVE_INT.test((r.id ?? "").trim())) {
       reject(line, `tmdb id "${(r.id ?? "").slice(0, 40)}" is not a positive integer`, text);
       continue;

@@ -2,7 +2,7 @@ import pg from "pg";
 import { copyRatingRowsBinary } from "../db/copy";
 import { lineChunks } from "./lines";
 import { maxTimestamp, parseRatingBytes, type RatingFormat, type RatingRow } from "./formats";
-import { lineError, MAX_REPORTED_ERRORS, type LineError } from "./report";
+import { lineError, MAX_REPORTED_ERRORS, NUL_REASON, type LineError } from "./report";
 
 // One batch of a ratings import, in one transaction: parse lines from a byte offset, resolve the file's user and
 // movie ids to Tastebud's (creating unknown users and placeholder items), keep one rating per user and movie
@@ -124,7 +124,7 @@ async function parseBatch(input: BatchInput): Promise<ParsedBatch> {
       let good = parseRatingBytes(chunk.buf, chunk.starts[x], chunk.ends[x], format, maxTs, row);
       if (!good) {
         const text = chunk.buf.toString("utf8", chunk.starts[x], chunk.ends[x]);
-        const parsed = format.parse(text, number);
+        const parsed = text.includes("\u0000") ? { error: NUL_REASON } : format.parse(text, number);
         if ("error" in parsed) {
           result.read++;
           result.rejected++;

@@ -37,6 +37,12 @@ export function emptyReport(file: string, format: string, bytes: number): Import
   };
 }
 
+/** Why a line holding a NUL byte is rejected: PostgreSQL stores no NUL in text, nor in the report's JSON. */
+export const NUL_REASON = "contains a NUL byte (0x00), which cannot be stored";
+
+// A NUL shows as the symbol for it: in the stored report it would make the whole import fail.
+const visible = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\u2400") : s);
+
 export function lineError(line: number, reason: string, text: string): LineError {
-  return { line, reason, text: text.length > 200 ? `${text.slice(0, 200)}...` : text };
+  return { line, reason: visible(reason), text: visible(text.length > 200 ? `${text.slice(0, 200)}...` : text) };
 }
