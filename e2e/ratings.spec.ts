@@ -80,7 +80,7 @@ test("a person clears a rating on a film's page and it stays cleared, gone from 
   await page.goto("/ratings");
   await expect(page.getByText("You have not rated anything yet.")).toBeVisible();
 
-  // From the keyboard, focus goes to the stars once the button is gone, not back to the top of the page.
+  // From the keyboard, focus goes to the Undo that takes the button's place, not back to the top of the page.
   await page.goto("/movies/1");
   done = saved();
   await mine.getByRole("button", { name: "Rate 3 stars", exact: true }).click();
@@ -90,5 +90,12 @@ test("a person clears a rating on a film's page and it stays cleared, gone from 
   await page.keyboard.press("Enter");
   await done;
   await expect(mine.getByText("Not rated yet")).toBeVisible();
-  await expect(mine.getByRole("button", { name: "Rate 0.5 stars", exact: true })).toBeFocused();
+  await expect(mine.getByRole("button", { name: "Undo" })).toBeFocused();
+  // A clear by mistake is one Undo away.
+  done = saved();
+  await page.keyboard.press("Enter");
+  await done;
+  await expect(mine.getByText("You rated it 3 of 5")).toBeVisible();
+  await page.reload();
+  await expect(mine.getByText("You rated it 3 of 5")).toBeVisible();
 });

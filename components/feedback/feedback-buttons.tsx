@@ -1,6 +1,6 @@
 "use client";
 
-import { useContext, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { useContext, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { CardHideContext, useFeedback, useFeedbackError, useFeedbackState, type FeedbackAction, type FeedbackState } from "./use-feedback";
 
 type Variant = "full" | "compact" | "rating";
@@ -30,14 +30,40 @@ export function FeedbackButtons({
     feedback.mutate(action);
   }
   const react = (reaction: "like" | "dislike") => act({ type: state.reaction === reaction ? "unlike" : reaction });
-  const rate = (value: number) => act({ type: "rate", value });
-  // The clear button goes once the rating does: a keyboard user's focus moves to the stars rather than to the page.
-  const stars = useRef<HTMLDivElement>(null);
-  const unrate = (byKeyboard: boolean) => {
-    act({ type: "unrate" });
-    if (byKeyboard) requestAnimationFrame(() => stars.current?.querySelector<HTMLButtonElement>('button[tabindex="0"]')?.focus());
+  // The rating just cleared here, until the next one: its Undo puts it back (the clear is one tap beside the stars).
+  const [cleared, setCleared] = useState<number | null>(null);
+  const rate = (value: number) => {
+    setCleared(null);
+    act({ type: "rate", value });
   };
-  const clearButton = (text?: string) => (state.rating !== null ? <ClearRating onClear={unrate} text={text} /> : null);
+  // The clear button goes once the rating does: a keyboard user's focus moves to the Undo in its place rather than
+  // to the top of the page.
+  const undo = useRef<HTMLButtonElement>(null);
+  const focusUndo = useRef(false);
+  useEffect(() => {
+    if (focusUndo.current && state.rating === null && cleared !== null) {
+      focusUndo.current = false;
+      undo.current?.focus();
+    }
+  }, [state.rating, cleared]);
+  const unrate = (byKeyboard: boolean) => {
+    focusUndo.current = byKeyboard;
+    setCleared(state.rating);
+    act({ type: "unrate" });
+  };
+  const clearButton = (text?: string) =>
+    state.rating !== null ? (
+      <ClearRating onClear={unrate} text={text} />
+    ) : cleared !== null ? (
+      <button
+        ref={undo}
+        type="button"
+        onClick={() => rate(cleared)}
+        className={`rounded-md px-1.5 py-0.5 font-medium text-brand-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 pointer-coarse:py-1.5 ${text ? "text-sm" : "text-xs"}`}
+      >
+        Undo
+      </button>
+    ) : null;
   const errorLine = error ? (
     <p role="alert" className="text-xs text-red-600">
       {error}
@@ -47,9 +73,10 @@ export function FeedbackButtons({
   if (variant === "rating") {
     return (
       <div className="space-y-1">
-        <div className="flex items-center justify-between gap-2">
-          <StarRating value={state.rating} onRate={rate} size="md" groupRef={stars} />
-          <span className="flex items-center gap-1 text-xs tabular-nums text-stone-500">
+        {/* On a narrow card the rating's text goes under the stars rather than past the card's edge. */}
+        <div className="flex flex-wrap items-center justify-between gap-x-2 gap-y-1">
+          <StarRating value={state.rating} onRate={rate} size="md" />
+          <span className="flex items-center gap-1 whitespace-nowrap text-xs tabular-nums text-stone-500">
             <span aria-live="polite">{state.rating !== null ? `★ ${state.rating}` : "Not rated"}</span>
             {clearButton()}
           </span>
@@ -79,9 +106,10 @@ export function FeedbackButtons({
     return (
       <div className="space-y-1">
         <div className="flex flex-wrap items-center justify-between gap-x-2 gap-y-1">
-          <div className="flex items-center gap-1.5">
-            <StarRating value={state.rating} onRate={rate} size="sm" groupRef={stars} />
-            {state.rating !== null ? <span className="text-xs tabular-nums text-stone-500">{state.rating}</span> : null}
+          {/* The filled stars show the rating; its clear button takes the place a number would, so a card keeps its
+              height when rated (the number pushed the buttons to a second line), and wraps under the stars if need be. */}
+          <div className="flex flex-wrap items-center gap-x-1 gap-y-1">
+            <StarRating value={state.rating} onRate={rate} size="sm" />
             {clearButton()}
           </div>
           <div className="flex items-center gap-0.5">{toggles}</div>
@@ -95,7 +123,7 @@ export function FeedbackButtons({
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">{toggles}</div>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-        <StarRating value={state.rating} onRate={rate} size="lg" groupRef={stars} />
+        <StarRating value={state.rating} onRate={rate} size="lg" />
         <span className="text-sm text-stone-600" aria-live="polite">
           {state.rating !== null ? `You rated it ${state.rating} of 5` : "Not rated yet"}
         </span>
@@ -116,7 +144,11 @@ function ClearRating({ onClear, text }: { onClear: (byKeyboard: boolean) => void
       title={text ? undefined : "Clear rating"}
       // A click from the keyboard (Enter, Space) has no pointer and a detail of 0.
       onClick={(e) => onClear(e.detail === 0)}
-      className={`inline-flex items-center justify-center rounded-md text-stone-500 hover:bg-stone-100 hover:text-stone-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${text ? "px-2 py-1 text-sm underline-offset-2 hover:underline" : "h-6 w-6 pointer-coarse:h-8 pointer-coarse:w-8"}`}
+      className={`inline-flex items-center justify-center rounded-md focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 ${
+        text
+          ? "bg-white px-2.5 py-1 text-sm font-medium text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100 pointer-coarse:py-2"
+          : "h-6 w-6 text-stone-500 hover:bg-stone-100 hover:text-stone-900 pointer-coarse:h-7 pointer-coarse:w-7"
+      }`}
     >
       {text ?? (
         <svg viewBox="0 0 24 24" aria-hidden className="h-3.5 w-3.5 fill-none stroke-current" strokeWidth={2.5} strokeLinecap="round">
@@ -169,7 +201,8 @@ function Toggle({
 
 const STEPS = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5];
 // On touch screens the stars grow, so each half-star target is 14-20 px wide instead of 10-12.
-const STAR_SIZE = { sm: "h-5 w-5 pointer-coarse:h-7 pointer-coarse:w-7", md: "h-6 w-6 pointer-coarse:h-10 pointer-coarse:w-10", lg: "h-8 w-8 pointer-coarse:h-10 pointer-coarse:w-10" };
+// The card sizes keep five stars inside a two-column card on a phone or tablet (160 px at most).
+const STAR_SIZE = { sm: "h-5 w-5 pointer-coarse:h-7 pointer-coarse:w-7", md: "h-6 w-6 pointer-coarse:h-8 pointer-coarse:w-8", lg: "h-8 w-8 pointer-coarse:h-10 pointer-coarse:w-10" };
 const KEY_STEP: Record<string, (v: number) => number> = {
   ArrowRight: (v) => v + 0.5,
   ArrowUp: (v) => v + 0.5,
@@ -183,17 +216,7 @@ const KEY_STEP: Record<string, (v: number) => number> = {
  * Five stars, each split into two buttons for half stars. One of the ten is in the tab order (the current rating);
  * arrow keys move between them and show what Enter would give, so a card costs one tab stop, not ten.
  */
-function StarRating({
-  value,
-  onRate,
-  size,
-  groupRef,
-}: {
-  value: number | null;
-  onRate: (value: number) => void;
-  size: keyof typeof STAR_SIZE;
-  groupRef?: RefObject<HTMLDivElement | null>;
-}) {
+function StarRating({ value, onRate, size }: { value: number | null; onRate: (value: number) => void; size: keyof typeof STAR_SIZE }) {
   const [preview, setPreview] = useState<number | null>(null);
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const shown = preview ?? value ?? 0;
@@ -208,7 +231,7 @@ function StarRating({
   }
 
   return (
-    <div ref={groupRef} role="group" aria-label="Your rating" className="flex items-center" onMouseLeave={() => setPreview(null)}>
+    <div role="group" aria-label="Your rating" className="flex items-center" onMouseLeave={() => setPreview(null)}>
       {[1, 2, 3, 4, 5].map((star) => (
         <span key={star} className={`relative ${STAR_SIZE[size]}`}>
           <StarShape fill={shown >= star ? 1 : shown >= star - 0.5 ? 0.5 : 0} size={STAR_SIZE[size]} faint={preview !== null && preview !== value} />
