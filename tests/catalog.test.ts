@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as listItems } from "../app/api/v1/items/route";
 import { GET as getItemRoute } from "../app/api/v1/items/[id]/route";
+import { searchItems } from "../lib/catalog/items";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
 import { useTestDatabase } from "./support/db";
@@ -67,6 +68,16 @@ describe("catalog search", () => {
     }
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(FIXTURE.length);
+  });
+
+  it("leaves out what a person rated or hid from a row picked for them, and only from that", async () => {
+    const person = await prisma().user.create({ data: { source: "test", externalId: "picky" } });
+    const [godfather, part2] = await Promise.all(["The Godfather", "The Godfather Part II"].map((title) => prisma().item.findFirstOrThrow({ where: { title } })));
+    await prisma().rating.create({ data: { userId: person.id, itemId: godfather.id, rating: 4, ratedAt: new Date() } });
+    await prisma().feedback.create({ data: { userId: person.id, itemId: part2.id, hidden: true } });
+    const titles = async (opts?: { unseenBy?: number }) => (await searchItems({ genre: "Crime", sort: "rating", limit: 10 }, opts)).items.map((i) => i.title).sort();
+    expect(await titles()).toEqual(["Heat", "The Godfather", "The Godfather Part II"]);
+    expect(await titles({ unseenBy: person.id })).toEqual(["Heat"]);
   });
 
   it("sorts by popularity using the statistics", async () => {

@@ -99,14 +99,15 @@ describe("recommendations API", () => {
     expect((await myRatings()).cache).toBe("HIT");
     const profileBefore = await call<{ ratings_count: number }>(profileRoute, { token: carol, params: { id: "me" } });
 
-    const cleared = await call(feedbackRoute, { method: "POST", token: carol, body: { item_id: film.id, type: "unrate" } });
+    // A value sent along with a clear is not kept as if it were a rating.
+    const cleared = await call(feedbackRoute, { method: "POST", token: carol, body: { item_id: film.id, type: "unrate", value: 3 } });
     expect(cleared.status).toBe(200);
     expect(cleared.body).toEqual({ item_id: film.id, reaction: null, hidden: false, rating: null });
     expect(await myRatings()).toEqual({ ids: expect.not.arrayContaining([film.id]), cache: "MISS" });
     const profileAfter = await call<{ ratings_count: number }>(profileRoute, { token: carol, params: { id: "me" } });
     expect(profileAfter.body.ratings_count).toBe(profileBefore.body.ratings_count - 1);
     expect(await listed()).toContain(film.id);
-    expect(await prisma().event.findFirst({ where: { userId: carolId, itemId: film.id }, orderBy: { id: "desc" } })).toMatchObject({ type: "unrate" });
+    expect(await prisma().event.findFirst({ where: { userId: carolId, itemId: film.id }, orderBy: { id: "desc" } })).toMatchObject({ type: "unrate", value: null });
 
     // The newest wins whatever the order: a clear stamped before the rating it meets (a late retry) leaves the rating,
     // and a rating stamped before a clear does not bring it back, even in the same batch. (The page's clear above was

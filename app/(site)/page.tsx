@@ -22,7 +22,7 @@ export default async function HomePage() {
   const user = await currentUser();
   const recs = user ? await recommendationsFor(user) : null;
   const personal = recs !== null && !recs.cold_start && recs.items.length > 0;
-  const rows = personal ? await personalRows(recs.items) : await catalogRows();
+  const rows = personal && user ? await personalRows(recs.items, user.id) : await catalogRows();
   const aiPicks = user ? await llmPicksOf(user.id) : null;
   const shown = [...rows.flatMap((r) => r.items.map((i) => i.id)), ...(aiPicks?.items.map((p) => p.item.id) ?? [])];
   const states = user ? await feedbackStates(user.id, [...new Set(shown)]) : undefined;
@@ -74,7 +74,7 @@ async function recommendationsFor(user: SessionUser) {
 }
 
 /** "For you", then rows for the titles most of the rest are "because of", then the best of their favourite genre. */
-async function personalRows(recs: RecItem[]): Promise<Row[]> {
+async function personalRows(recs: RecItem[], userId: number): Promise<Row[]> {
   const forYou = recs.slice(0, FOR_YOU);
   const rows: Row[] = [
     {
@@ -94,7 +94,8 @@ async function personalRows(recs: RecItem[]): Promise<Row[]> {
   }
   const genre = mostFrequent(recs.flatMap((r) => r.item.genres));
   if (genre) {
-    const popular = await searchItems({ sort: "rating", genre, limit: 8 });
+    // Like the rows above, it leaves out what the person rated or hid.
+    const popular = await searchItems({ sort: "rating", genre, limit: 8 }, { unseenBy: userId });
     rows.push({ heading: `Popular in ${genre}`, items: popular.items });
   }
   return rows;

@@ -49,10 +49,15 @@ const ORDER: Record<Exclude<CatalogSort, "relevance">, Prisma.Sql> = {
 };
 
 /** Full-text search with trigram matching for typos, plus genre and year filters. */
-export async function searchItems(search: ItemSearch): Promise<Page<ItemView>> {
+/** `unseenBy`: leave out what this user rated or hid (a row picked for them, not the catalog itself). */
+export async function searchItems(search: ItemSearch, opts: { unseenBy?: number } = {}): Promise<Page<ItemView>> {
   const offset = decodeCursor(search.cursor, OffsetCursor)?.o ?? 0;
   const q = search.q?.trim() || undefined;
   const where: Prisma.Sql[] = [Prisma.sql`i.kind = ${search.kind ?? "movie"}::"ItemKind"`];
+  if (opts.unseenBy !== undefined) {
+    where.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = ${opts.unseenBy} AND r.item_id = i.id)`);
+    where.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM feedback f WHERE f.user_id = ${opts.unseenBy} AND f.item_id = i.id AND f.hidden)`);
+  }
   if (search.genre) where.push(Prisma.sql`${search.genre} = ANY(i.genres)`);
   if (search.year_from !== undefined) where.push(Prisma.sql`i.year >= ${search.year_from}`);
   if (search.year_to !== undefined) where.push(Prisma.sql`i.year <= ${search.year_to}`);

@@ -68,7 +68,8 @@ async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void>
     default:
       break;
   }
-  await tx.event.create({ data: { userId, itemId: e.itemId, type: e.type, value: e.value ?? null, createdAt: at } });
+  // A clear has no value (one sent with it is not kept, so the log does not read as a rating).
+  await tx.event.create({ data: { userId, itemId: e.itemId, type: e.type, value: e.type === "unrate" ? null : (e.value ?? null), createdAt: at } });
 }
 
 async function assertItemsExist(tx: Tx | ReturnType<typeof prisma>, ids: number[]): Promise<void> {
