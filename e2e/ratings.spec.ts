@@ -98,4 +98,7 @@ test("a person clears a rating on a film's page and it stays cleared, gone from 
   await expect(mine.getByText("You rated it 3 of 5")).toBeVisible();
   await page.reload();
   await expect(mine.getByText("You rated it 3 of 5")).toBeVisible();
+  // The onboarding counter counts it, whether or not the film is among the ones it lists.
+  await page.goto("/onboarding");
+  await expect(page.getByTestId("rated-count")).toHaveText("1 of 12 rated");
 });

@@ -4,9 +4,9 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { useRatedCount, type FeedbackState } from "./use-feedback";
 
-/** "N of 12 rated", counted live from the same cached states the star controls write. */
-export function OnboardingProgress({ states, goal }: { states: FeedbackState[]; goal: number }) {
-  const rated = useRatedCount(states);
+/** "N of 12 rated": the films on the page counted live from the same cached states the star controls write, plus those rated elsewhere. */
+export function OnboardingProgress({ states, ratedElsewhere = 0, goal }: { states: FeedbackState[]; ratedElsewhere?: number; goal: number }) {
+  const rated = ratedElsewhere + useRatedCount(states);
   const done = rated >= goal;
   return (
     <div className="sticky top-14 z-10 -mx-4 border-b border-stone-200 bg-stone-50/95 px-4 py-3 backdrop-blur sm:mx-0 sm:rounded-lg sm:border sm:bg-white/95">

@@ -3,6 +3,7 @@ import { MovieGrid } from "@/components/catalog/movie-card";
 import { OnboardingProgress } from "@/components/feedback/onboarding-progress";
 import { requireUser } from "@/lib/auth/session";
 import { searchItems } from "@/lib/catalog/items";
+import { prisma } from "@/lib/db/client";
 import { feedbackStates } from "@/lib/feedback/service";
 
 export const metadata: Metadata = { title: "Rate a dozen movies" };
@@ -12,7 +13,12 @@ const GOAL = 12;
 export default async function OnboardingPage() {
   const user = await requireUser("/onboarding");
   const { items } = await searchItems({ sort: "popular", limit: 30 });
-  const states = await feedbackStates(user.id, items.map((i) => i.id));
+  const ids = items.map((i) => i.id);
+  const [states, ratedElsewhere] = await Promise.all([
+    feedbackStates(user.id, ids),
+    // Films rated from other pages count towards the dozen too.
+    prisma().rating.count({ where: { userId: user.id, itemId: { notIn: ids } } }),
+  ]);
   return (
     <div className="space-y-5">
       <div>
@@ -21,7 +27,7 @@ export default async function OnboardingPage() {
           These are the films most people here have seen. Rate the ones you know, half stars welcome, and skip the rest. Every rating counts at once.
         </p>
       </div>
-      <OnboardingProgress states={states} goal={GOAL} />
+      <OnboardingProgress states={states} ratedElsewhere={ratedElsewhere} goal={GOAL} />
       <MovieGrid items={items} feedback={states} variant="rating" empty="The catalog is empty: import some movies first." />
     </div>
   );
