@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./fixtures/users";
+import { newPerson, signIn, signUp } from "./fixtures/users";
 
 const ADMIN = { email: "admin@tastebud.test", password: "admin-password-e2e" };
 
@@ -40,4 +40,45 @@ test("an admin cancels an evaluation midway", async ({ page, request }) => {
     headers: { authorization: `Bearer ${token}` },
   });
   expect((await legacy.json()).status).toBe("REVOKED");
+});
+
+test("an A/B test counts the recommended cards a person's home page shows, and a card they open as a click", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const tokenOf = async (email: string, password: string, scopes: string[]) => {
+    const res = await request.post("/api/v1/auth/token", { data: { email, password, scopes } });
+    expect(res.status()).toBe(201);
+    return { authorization: `Bearer ${(await res.json()).token}` };
+  };
+  const admin = await tokenOf(ADMIN.email, ADMIN.password, ["admin"]);
+  const created = await request.post("/api/v1/experiments", {
+    headers: admin,
+    data: { kind: "ab", name: "e2e home page", variants: [{ name: "control", weights: {} }, { name: "knn-heavy", weights: { item_knn: 3 } }] },
+  });
+  expect(created.status()).toBe(201);
+  const experiment = (await created.json()) as { id: string };
+  try {
+    await signUp(page, newPerson("ab"));
+    await page.goto("/onboarding");
+    const cards = page.getByTestId("movie-card");
+    for (let i = 0; i < 6; i++) await cards.nth(i).getByRole("button", { name: "Rate 5 stars", exact: true }).click();
+    await expect(page.getByText("6 of 12 rated")).toBeVisible();
+    await page.waitForLoadState("networkidle");
+
+    await page.goto("/");
+    const recommended = page.locator("section").filter({ hasNot: page.getByRole("heading", { name: /^Popular in / }) }).getByTestId("movie-card");
+    await expect(recommended.first()).toBeVisible();
+    const shown = await recommended.count();
+    type Result = { result: { variants: { variant: string; impressions: number; ctr: { count: number } }[] } };
+    const variantsNow = async () => ((await (await request.get(`/api/v1/experiments/${experiment.id}`, { headers: admin })).json()) as Result).result.variants;
+    const total = (vs: { impressions: number }[]) => vs.reduce((n, v) => n + v.impressions, 0);
+    expect(total(await variantsNow())).toBe(shown);
+
+    const clicked = page.waitForResponse((r) => r.url().endsWith("/api/v1/me/feedback") && r.request().method() === "POST" && r.request().postData()?.includes('"click"') === true);
+    await recommended.first().getByRole("link").first().click();
+    expect((await clicked).status()).toBe(200);
+    await expect(page.getByRole("heading", { name: "More like this" })).toBeVisible();
+    expect((await variantsNow()).reduce((n, v) => n + v.ctr.count, 0)).toBe(1);
+  } finally {
+    await request.post(`/api/v1/experiments/${experiment.id}/cancel`, { headers: admin });
+  }
 });

@@ -4,6 +4,7 @@ import { MovieGrid, type CardItem } from "@/components/catalog/movie-card";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { currentUser, type SessionUser } from "@/lib/auth/session";
+import { assignmentFor, logImpressions } from "@/lib/experiments/ab";
 import { searchItems } from "@/lib/catalog/items";
 import { feedbackStates } from "@/lib/feedback/service";
 import { log } from "@/lib/log";
@@ -16,13 +17,15 @@ const FOR_YOU = 12;
 const ROW = 4;
 const LIKED_ROWS = 2;
 
-type Row = { heading: string; items: CardItem[]; reasons?: Record<number, string>; note?: string; empty?: string };
+/** `catalog`: a row from the catalog rather than from the person's recommendations. */
+type Row = { heading: string; items: CardItem[]; reasons?: Record<number, string>; note?: string; empty?: string; catalog?: boolean };
 
 export default async function HomePage() {
   const user = await currentUser();
   const recs = user ? await recommendationsFor(user) : null;
   const personal = recs !== null && !recs.cold_start && recs.items.length > 0;
   const rows = personal && user ? await personalRows(recs.items, user.id) : await catalogRows();
+  if (personal && user) await countImpressions(user.id, rows);
   const aiPicks = user ? await llmPicksOf(user.id) : null;
   const shown = [...rows.flatMap((r) => r.items.map((i) => i.id)), ...(aiPicks?.items.map((p) => p.item.id) ?? [])];
   const states = user ? await feedbackStates(user.id, [...new Set(shown)]) : undefined;
@@ -65,7 +68,8 @@ export default async function HomePage() {
 
 async function recommendationsFor(user: SessionUser) {
   try {
-    return (await pagedRecommendations(user.id, { limit: 100 })).body;
+    // Impressions are counted below for the cards the page shows, not for the 100 it reads.
+    return (await pagedRecommendations(user.id, { limit: 100 }, null)).body;
   } catch (err) {
     // The home page still has the catalog to show when the model is missing or broken.
     log.error({ err: (err as Error).message, userId: user.id }, "home page recommendations failed");
@@ -96,7 +100,7 @@ async function personalRows(recs: RecItem[], userId: number): Promise<Row[]> {
   if (genre) {
     // Like the rows above, it leaves out what the person rated or hid.
     const popular = await searchItems({ sort: "rating", genre, limit: 8 }, { unseenBy: userId });
-    rows.push({ heading: `Popular in ${genre}`, items: popular.items });
+    rows.push({ heading: `Popular in ${genre}`, items: popular.items, catalog: true });
   }
   return rows;
 }
@@ -112,6 +116,14 @@ async function catalogRows(): Promise<Row[]> {
     },
     { heading: "Most rated", items: popular.items },
   ];
+}
+
+/** What a running A/B test counts as shown: the recommended cards on the page (not the catalog's "Popular in" row). */
+async function countImpressions(userId: number, rows: Row[]): Promise<void> {
+  const variant = await assignmentFor(userId);
+  if (!variant) return;
+  const shown = rows.filter((r) => !r.catalog).flatMap((r) => r.items.map((i) => i.id));
+  await logImpressions(variant, userId, [...new Set(shown)]);
 }
 
 function mostFrequent(values: string[]): string | undefined {

@@ -1,5 +1,5 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
+import { CardLink } from "@/components/catalog/card-link";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
 import { HideableCard } from "@/components/feedback/hideable-card";
 import type { ItemView } from "@/lib/catalog/schemas";
@@ -21,7 +21,7 @@ function tint(title: string): string {
 export function MovieCard({ item, reason, feedback, children }: { item: CardItem; reason?: string; feedback?: CardFeedback; children?: ReactNode }) {
   const card = (
     <article className="flex flex-col overflow-hidden rounded-lg border border-stone-200 bg-white shadow-sm" data-testid="movie-card">
-      <Link href={`/movies/${item.id}`} className="block p-3 hover:bg-stone-50" style={{ borderTop: `6px solid ${tint(item.title)}` }}>
+      <CardLink itemId={item.id} track={feedback !== undefined} className="block p-3 hover:bg-stone-50" style={{ borderTop: `6px solid ${tint(item.title)}` }}>
         <h3 className="line-clamp-2 font-medium leading-snug text-stone-900">{item.title}</h3>
         <p className="mt-0.5 text-sm text-stone-500">
           {item.year ?? "year unknown"}
@@ -46,7 +46,7 @@ export function MovieCard({ item, reason, feedback, children }: { item: CardItem
             {reason}
           </p>
         ) : null}
-      </Link>
+      </CardLink>
       {children || feedback ? (
         <div className="mt-auto space-y-2 border-t border-stone-100 px-3 py-2">
           {feedback ? <FeedbackButtons itemId={item.id} initial={feedback.initial} variant={feedback.variant ?? "compact"} /> : null}
