@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { alsScores, foldInUser, trainAls } from "../lib/recs/als";
 import { blend } from "../lib/recs/blend";
 import { buildGenreIndex, contentScores, genreProfile } from "../lib/recs/content";
-import { evaluateRecommenders, rankingMetrics, splitRatings, type EvalRating } from "../lib/recs/evaluate";
+import { evaluateRecommenders, rankingMetrics, splitRatings, trainMsOf, type EvalRating } from "../lib/recs/evaluate";
 import { itemKnnScores, similarItems, trainItemKnn } from "../lib/recs/item-knn";
 import { csrFromTriplets, topK, transpose } from "../lib/recs/matrix";
 import { buildTrainingData, trainModel } from "../lib/recs/model";
@@ -293,5 +293,10 @@ describe("offline evaluation", () => {
     expect(pop).toMatchObject({ users: 8, k: 1, precision: 0, recall: 0, ndcg: 0 });
     const [knn] = await evaluateRecommenders(split, items, { recommenders: ["item_knn"], k: [1], threshold: 4, scale: { min: 0, max: 5 }, train: { factors: 2, iterations: 2 } });
     expect(knn.precision).toBe(0);
+  });
+
+  it("gives each recommender the training time of the parts it uses, the blend all of them", () => {
+    const t = { prepare: 5, popularity: 1, item_knn: 20, als: 300 };
+    expect(["popularity", "item_knn", "als", "content", "user_overlap", "blend"].map((n) => trainMsOf(n as Parameters<typeof trainMsOf>[0], t))).toEqual([6, 25, 305, 5, 5, 326]);
   });
 });

@@ -97,9 +97,29 @@ export function trainFromRatings(train: EvalRating[], items: { id: number; genre
   return trainModel(data, opts);
 }
 
+/** Milliseconds each part of training took: the shared data preparation, then each trained part. */
+export type TrainTimes = { prepare: number; popularity: number; item_knn: number; als: number };
+
+/**
+ * What training a recommender cost: the data preparation and the part it uses (content and user overlap train no
+ * part of their own; the blend uses them all).
+ */
+export function trainMsOf(name: SourceName | "blend", t: TrainTimes): number {
+  switch (name) {
+    case "popularity":
+    case "item_knn":
+    case "als":
+      return t.prepare + t[name];
+    case "blend":
+      return t.prepare + t.popularity + t.item_knn + t.als;
+    default:
+      return t.prepare;
+  }
+}
+
 export type Prepared = {
   model: RecModel;
-  trainMs: number;
+  trainTimes: TrainTimes;
   trainBy: Map<number, { item: number; rating01: number }[]>;
   relevant: Map<number, Set<number>>;
   users: number[];
@@ -110,9 +130,24 @@ export type Prepared = {
 /** Trains on the training part and works out, per test user, which items count as relevant. */
 export function prepareEvaluation(split: { train: EvalRating[]; test: EvalRating[] }, items: { id: number; genres: string[]; series: string | null }[], opts: EvalOptions): Prepared {
   const report = opts.onProgress ?? (() => undefined);
+  // Each part's time, from when training reports its next stage (popularity, item-knn, als, in that order).
+  const started: Record<string, number> = {};
   const trainStart = performance.now();
-  const model = trainFromRatings(split.train, items, opts.scale, { ...opts.train, onProgress: (stage, f) => report(f * 0.3, `Training: ${stage}`) });
-  const trainMs = performance.now() - trainStart;
+  const model = trainFromRatings(split.train, items, opts.scale, {
+    ...opts.train,
+    onProgress: (stage, f) => {
+      started[stage] ??= performance.now();
+      report(f * 0.3, `Training: ${stage}`);
+    },
+  });
+  const trainEnd = performance.now();
+  const at = (stage: string, fallback: number) => started[stage] ?? fallback;
+  const trainTimes: TrainTimes = {
+    prepare: at("popularity", trainEnd) - trainStart,
+    popularity: at("item-knn", trainEnd) - at("popularity", trainEnd),
+    item_knn: at("als", trainEnd) - at("item-knn", trainEnd),
+    als: trainEnd - at("als", trainEnd),
+  };
   const scale = opts.scale.max - opts.scale.min || 1;
   const trainBy = new Map<number, { item: number; rating01: number }[]>();
   const popularity = new Float64Array(items.length);
@@ -137,7 +172,7 @@ export function prepareEvaluation(split: { train: EvalRating[]; test: EvalRating
     const rnd = seededRandom(opts.seed ?? 3);
     users = users.map((u) => [rnd.next(), u] as const).sort((a, b) => a[0] - b[0]).slice(0, opts.maxUsers).map(([, u]) => u).sort((a, b) => a - b);
   }
-  return { model, trainMs, trainBy, relevant, users, popularity, nItems: items.length };
+  return { model, trainTimes, trainBy, relevant, users, popularity, nItems: items.length };
 }
 
 /** One recommender's metrics at every k; yields to the event loop now and then so progress and cancel get through. */
@@ -182,7 +217,7 @@ export async function scoreRecommender(prep: Prepared, name: SourceName | "blend
     map: sums[ki].ap / n,
     coverage: covered[ki].size / prep.nItems,
     novelty: sums[ki].recs ? sums[ki].nov / sums[ki].recs : 0,
-    train_ms: Math.round(prep.trainMs),
+    train_ms: Math.round(trainMsOf(name, prep.trainTimes)),
     score_ms: Math.round(scoreMs),
   }));
 }
