@@ -146,6 +146,17 @@ describe("serving AI picks", () => {
     expectProblem(await call(llmPicksRoute, { params: { id: String(ana) } }), 404);
   });
 
+  it("says why a scheduled run did nothing when no model is configured (the jobs list showed 'Done')", async () => {
+    const saved = process.env.LLM_BASE_URL;
+    delete process.env.LLM_BASE_URL;
+    try {
+      const result = (await run()) as unknown as { summary: string };
+      expect(result.summary).toMatch(/^Skipped: no language model is configured \(set LLM_BASE_URL/);
+    } finally {
+      process.env.LLM_BASE_URL = saved;
+    }
+  });
+
   it("refuses a refresh with a clear message when no model is configured", async () => {
     const saved = process.env.LLM_BASE_URL;
     delete process.env.LLM_BASE_URL;

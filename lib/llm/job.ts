@@ -4,7 +4,7 @@ import { prisma } from "../db/client";
 import { log } from "../log";
 import { invalidateUserRecs } from "../recs/service";
 import { defineJob, type Json } from "../jobs/types";
-import { llmClient, type LlmClient } from "./client";
+import { llmClient, llmStatus, type LlmClient } from "./client";
 import { matchTitle } from "./match";
 import { buildPrompt, parsePicks, tasteProfile, type Pick } from "./prompt";
 
@@ -103,7 +103,11 @@ export const llmPicksJob = defineJob({
   timeoutSeconds: 60 * 60,
   async run({ jobId, payload, step, progress }) {
     const client = await llmClient();
-    if (!client) return { skipped: "No language model is configured" };
+    // The jobs list shows the summary: say why nothing ran rather than "Done".
+    if (!client) {
+      const status = llmStatus();
+      return { skipped: "No language model is configured", summary: `Skipped: no language model is configured (${status.enabled ? "it could not be reached" : status.reason})` };
+    }
     const limits = llmLimits();
     const users = await step.run("select-users", async () => payload.user_ids ?? (await usersWithNewFeedback(limits.maxUsers)));
     const outcomes: UserOutcome[] = [];
