@@ -30,3 +30,24 @@ test("a user creates a token, calls the API with it, and revokes it", async ({ p
   expect(after.status()).toBe(401);
   expect(after.headers()["content-type"]).toContain("application/problem+json");
 });
+
+test("the token form says beside each field what is missing, and empties itself once a token is made", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/settings/tokens");
+  await expect(page.getByText("No tokens yet.")).toBeVisible();
+  await expect(page.getByRole("list")).toHaveCount(0);
+  await page.getByLabel("read", { exact: false }).first().uncheck();
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByText("Give the token a name")).toBeVisible();
+  await expect(page.getByText("Pick at least one scope")).toBeVisible();
+  await expect(page.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(/Invalid body/)).toHaveCount(0);
+
+  await page.getByLabel("Name").fill("nightly export");
+  await page.getByLabel("read", { exact: false }).first().check();
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("new-token")).toBeVisible();
+  await expect(page.getByText("Give the token a name")).toHaveCount(0);
+  await expect(page.getByLabel("Name")).toHaveValue("");
+  await expect(page.getByTestId("token-row")).toContainText("nightly export");
+});

@@ -24,6 +24,8 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
   const qc = useQueryClient();
   const [created, setCreated] = useState<Created | null>(null);
   const [copied, setCopied] = useState(false);
+  // Checked here first, so people read what to fix beside the field rather than the API's message about the body.
+  const [problems, setProblems] = useState<{ name?: string; scopes?: string }>({});
   const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => apiFetch<{ items: Token[] }>("/api/v1/tokens") });
   const create = useMutation({
     mutationFn: (input: { name: string; scopes: string[] }) => apiFetch<Created>("/api/v1/tokens", { method: "POST", body: input }),
@@ -47,8 +49,14 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    create.mutate({ name: String(form.get("name") ?? ""), scopes: form.getAll("scopes").map(String) });
+    const element = e.currentTarget;
+    const form = new FormData(element);
+    const name = String(form.get("name") ?? "").trim();
+    const chosen = form.getAll("scopes").map(String);
+    const found = { name: name ? undefined : "Give the token a name", scopes: chosen.length ? undefined : "Pick at least one scope" };
+    setProblems(found);
+    if (found.name || found.scopes) return;
+    create.mutate({ name, scopes: chosen }, { onSuccess: () => element.reset() });
   }
 
   const scopes = isAdmin ? ["read", "write", "admin"] : ["read", "write"];
@@ -57,8 +65,8 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
       <form onSubmit={onSubmit} className="space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
         <h2 className="font-semibold">Create a token</h2>
         {create.error ? <Alert>{create.error.message}</Alert> : null}
-        <Field id="token-name" name="name" label="Name" placeholder="e.g. laptop script" maxLength={80} required />
-        <fieldset className="space-y-1.5">
+        <Field id="token-name" name="name" label="Name" placeholder="e.g. laptop script" maxLength={80} required error={problems.name} />
+        <fieldset className="space-y-1.5" aria-describedby={problems.scopes ? "token-scopes-error" : undefined}>
           <legend className="text-sm font-medium text-stone-700">Scopes</legend>
           {scopes.map((s) => (
             <label key={s} className="flex items-start gap-2 text-sm">
@@ -68,6 +76,11 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
               </span>
             </label>
           ))}
+          {problems.scopes ? (
+            <p id="token-scopes-error" className="text-sm text-red-600">
+              {problems.scopes}
+            </p>
+          ) : null}
         </fieldset>
         <Button type="submit" disabled={create.isPending}>
           {create.isPending ? "Creating..." : "Create token"}
@@ -101,27 +114,29 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
         {tokens.error ? <Alert>{tokens.error.message}</Alert> : null}
         {revoke.error ? <Alert>{revoke.error.message}</Alert> : null}
         {tokens.data && tokens.data.items.length === 0 ? <p className="text-sm text-stone-500">No tokens yet.</p> : null}
-        <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
-          {tokens.data?.items.map((t) => (
-            <li key={t.id} className="flex flex-col gap-2 p-3 sm:flex-row sm:items-center" data-testid="token-row">
-              <div className="min-w-0 flex-1">
-                <p className="font-medium">{t.name}</p>
-                <p className="text-xs text-stone-500">
-                  <code>{t.prefix}_...</code> · {t.scopes.join(", ")} · created {when(t.created_at)} · last used {when(t.last_used_at)}
-                </p>
-              </div>
-              <Button
-                type="button"
-                variant="danger"
-                onClick={() => {
-                  if (window.confirm(`Revoke "${t.name}"? Programs using it will stop working.`)) revoke.mutate(t.id);
-                }}
-              >
-                Revoke
-              </Button>
-            </li>
-          ))}
-        </ul>
+        {tokens.data && tokens.data.items.length > 0 ? (
+          <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
+            {tokens.data.items.map((t) => (
+              <li key={t.id} className="flex flex-col gap-2 p-3 sm:flex-row sm:items-center" data-testid="token-row">
+                <div className="min-w-0 flex-1">
+                  <p className="font-medium">{t.name}</p>
+                  <p className="text-xs text-stone-500">
+                    <code>{t.prefix}_...</code> · {t.scopes.join(", ")} · created {when(t.created_at)} · last used {when(t.last_used_at)}
+                  </p>
+                </div>
+                <Button
+                  type="button"
+                  variant="danger"
+                  onClick={() => {
+                    if (window.confirm(`Revoke "${t.name}"? Programs using it will stop working.`)) revoke.mutate(t.id);
+                  }}
+                >
+                  Revoke
+                </Button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
       </section>
     </div>
   );
