@@ -15,3 +15,15 @@ test("the header works at this screen width, signed out and signed in", async ({
   await signUp(page);
   await expect(page.getByRole("link", { name: "API tokens" })).toBeVisible();
 });
+
+test("the header stays on one line at every width: the links where they fit, the menu where they do not", async ({ page, isMobile }) => {
+  test.skip(isMobile, "the widths are set here");
+  await signUp(page);
+  for (const width of [768, 900, 1024, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    const height = await page.locator("header").evaluate((h) => h.getBoundingClientRect().height);
+    expect(height, `header height at ${width} px`).toBeLessThanOrEqual(64);
+    const menu = page.locator("header details");
+    await expect(width >= 1024 ? page.getByTestId("signed-in-user") : menu).toBeVisible();
+  }
+});

@@ -20,8 +20,17 @@ const ADMIN_NAV = [
   { href: "/logs", label: "Logs" },
 ];
 
+// From which width the links fit on one line beside the account buttons (measured: people's eight links wrapped at
+// 768 px, an admin's ten at 1024); narrower screens get the menu.
+const WIDE = {
+  guest: { row: "md:flex", menu: "md:hidden" },
+  user: { row: "lg:flex", menu: "lg:hidden" },
+  admin: { row: "xl:flex", menu: "xl:hidden" },
+};
+
 export function SiteHeader({ user }: { user: SessionUser | null }) {
   const links = user ? [...NAV, ...SIGNED_IN_NAV, ...(user.role === "admin" ? ADMIN_NAV : [])] : NAV;
+  const wide = WIDE[user ? (user.role === "admin" ? "admin" : "user") : "guest"];
   return (
     <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
       <div className="mx-auto flex min-h-14 max-w-6xl items-center gap-x-4 px-4 py-2 xl:gap-x-6">
@@ -29,15 +38,15 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
           <span aria-hidden className="grid h-7 w-7 place-items-center rounded-full bg-brand-500 text-sm text-white">t</span>
           Tastebud
         </Link>
-        {/* Admins get many links: they stay on one line each and the row wraps rather than overflow. */}
-        <nav aria-label="Main" className="hidden min-w-0 flex-1 flex-wrap items-center gap-0.5 md:flex">
+        {/* Each link stays on one line; should the row still be too narrow, it wraps rather than overflow. */}
+        <nav aria-label="Main" className={`hidden min-w-0 flex-1 flex-wrap items-center gap-0.5 ${wide.row}`}>
           {links.map((l) => (
             <Link key={l.href} href={l.href} className="whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
               {l.label}
             </Link>
           ))}
         </nav>
-        <div className="ml-auto hidden shrink-0 items-center gap-3 md:flex">
+        <div className={`ml-auto hidden shrink-0 items-center gap-3 ${wide.row}`}>
           {user ? (
             <>
               <span className="max-w-[10rem] truncate text-sm text-stone-600 xl:max-w-[14rem]" data-testid="signed-in-user">
@@ -57,8 +66,8 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
             </>
           )}
         </div>
-        {/* Phone-width menu: a plain <details> so it works before any JavaScript loads. */}
-        <details className="group relative ml-auto md:hidden">
+        {/* The narrow-screen menu: a plain <details> so it works before any JavaScript loads. */}
+        <details className={`group relative ml-auto ${wide.menu}`}>
           <summary className="flex cursor-pointer list-none items-center rounded-md border border-stone-300 px-3 py-1.5 text-sm" aria-label="Menu">
             Menu
           </summary>
