@@ -9,6 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
 import { legacyTimestamp } from "../lib/ratings/legacy-rates";
 import { cpuMeter, fmt, loadPaths, startServer, type CpuSplit, type LoadResult } from "./support";
 
@@ -24,6 +25,8 @@ async function main() {
     process.exit(2);
   }
   const db = await startEmbeddedPostgres({ dataDir, database: "bench" });
+  // The database may be from an earlier version of the code: bring its schema up to this one, as `npm start` does.
+  await migrate(db.url);
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const { rows: heavy } = await client.query<{ external_id: string }>(

@@ -10,6 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import { MemoryCache } from "../lib/cache";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
 import { fmt, loadPaths, runMeasured, startServer, type LoadResult } from "./support";
 
 const dataDir = path.resolve("bench/.out/pg-import");
@@ -20,6 +21,8 @@ async function main() {
     process.exit(2);
   }
   const db = await startEmbeddedPostgres({ dataDir, database: "bench" });
+  // The database may be from an earlier version of the code: bring its schema up to this one, as `npm start` does.
+  await migrate(db.url);
   try {
     // SKIP_RETRAIN=1 serves the model a previous run stored.
     if (process.env.SKIP_RETRAIN !== "1") {
@@ -57,12 +60,15 @@ async function main() {
       // The grader's contract: its own item and user ids, mapped onto films of the loaded catalog's genres.
       const items = Array.from({ length: 1000 }, (_, k) => `bench-item-${k}`);
       const genres = items.map((_, k) => [["Comedy", "Drama", "Horror", "Action", "Romance"][k % 5]]);
-      const post = (url: string, body: unknown) => fetch(`http://127.0.0.1:3212${url}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      if (!(await post("/api/v1/add_items", { item_ids: items, genres })).ok) throw new Error("add_items failed");
+      const post = async (url: string, body: unknown) => {
+        const res = await fetch(`http://127.0.0.1:3212${url}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+        if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+      };
+      await post("/api/v1/add_items", { item_ids: items, genres });
       const graderUsers = Array.from({ length: 500 }, (_, u) => `bench-user-${u}`);
       for (const [u, user] of graderUsers.entries()) {
         const liked = Array.from({ length: 5 }, (_, k) => items[(u * 7 + k * 5) % items.length]);
-        if (!(await post("/api/v1/interact", { user_id: user, item_ids: liked, actions: liked.map(() => "like") })).ok) throw new Error("interact failed");
+        await post("/api/v1/interact", { user_id: user, item_ids: liked, actions: liked.map(() => "like") });
       }
       const graderPaths = graderUsers.map((u) => `/api/v1/recs/${u}`);
       const graderCold = await loadPaths("http://127.0.0.1:3212", graderPaths, { amount: graderPaths.length });
