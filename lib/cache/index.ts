@@ -29,7 +29,7 @@ function envBytes(name: string, fallbackMb: number): number {
 
 export class MemoryCache implements CacheStore {
   readonly kind = "memory" as const;
-  // JSON values as text, raw answers as the bytes given (kept as they are: the caller hands them over).
+  // JSON values as text, raw answers as bytes (a view into a larger buffer is copied first: see setRaw).
   private lru: LRUCache<string, { json: string | Buffer }>;
   /**
    * At most `maxEntries` entries and `maxBytes` of JSON text (CACHE_MEMORY_MB, 256 by default): entries run from a few
