@@ -1,8 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { newPerson, signIn, signOut, signUp } from "./fixtures/users";
 
-test("a visitor signs up, signs out and signs back in", async ({ page }) => {
+test("a visitor signs up, starts by rating a dozen films, signs out and signs back in", async ({ page }) => {
   const person = await signUp(page);
+  await expect(page).toHaveURL(/\/onboarding$/);
+  await expect(page.getByRole("heading", { name: "Rate a dozen movies" })).toBeVisible();
   await signOut(page);
   await signIn(page, person.email, person.password);
   await expect(page.getByTestId("signed-in-user")).toContainText(person.name);

@@ -11,7 +11,8 @@ import { Field } from "@/components/ui/field";
 
 type Errors = Partial<Record<"email" | "password" | "name" | "confirm" | "form", string>>;
 
-export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
+/** `callbackUrl`: where signing in instead leads; `afterSignUp`: where the new account goes. */
+export function SignUpForm({ callbackUrl, afterSignUp }: { callbackUrl: string; afterSignUp: string }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Errors>({});
   const [pending, setPending] = useState(false);
@@ -39,7 +40,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         setErrors({ form: "Your account was created, but signing in failed. Try signing in." });
         return;
       }
-      router.push(callbackUrl);
+      router.push(afterSignUp);
       router.refresh();
     } catch {
       setErrors({ form: "Could not reach Tastebud. Check your connection and try again." });

@@ -7,7 +7,9 @@ import { currentUser } from "@/lib/auth/session";
 export const metadata: Metadata = { title: "Sign up" };
 
 export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const callbackUrl = safeCallbackUrl((await searchParams).callbackUrl);
+  const given = (await searchParams).callbackUrl;
+  const callbackUrl = safeCallbackUrl(given);
   if (await currentUser()) redirect(callbackUrl);
-  return <SignUpForm callbackUrl={callbackUrl} />;
+  // A new account has rated nothing: unless it came here on its way somewhere, it starts by rating a dozen films.
+  return <SignUpForm callbackUrl={callbackUrl} afterSignUp={given ? callbackUrl : "/onboarding"} />;
 }
