@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp } from "./fixtures/users";
+import { signIn, signUp } from "./fixtures/users";
 
 test("the header works at this screen width, signed out and signed in", async ({ page, isMobile }) => {
   await page.goto("/");
@@ -26,4 +26,13 @@ test("the header stays on one line at every width: the links where they fit, the
     const menu = page.locator("header details");
     await expect(width >= 1024 ? page.getByTestId("signed-in-user") : menu).toBeVisible();
   }
+});
+
+test("on a phone the Jobs page's schedules fit the screen without scrolling sideways", async ({ page, isMobile }) => {
+  test.skip(!isMobile, "a phone-width check");
+  await signIn(page, "admin@tastebud.test", "admin-password-e2e");
+  await page.goto("/jobs");
+  await expect(page.getByTestId("schedule-row").first()).toBeVisible();
+  const sideways = await page.locator("table").evaluate((t) => t.scrollWidth - (t.parentElement?.clientWidth ?? 0));
+  expect(sideways).toBeLessThanOrEqual(0);
 });

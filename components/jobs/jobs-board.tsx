@@ -140,7 +140,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
             <thead className="bg-stone-50 text-stone-500">
               <tr>
                 <th className="px-3 py-2 font-medium">Job</th>
-                <th className="px-3 py-2 font-medium">Cron</th>
+                <th className="hidden px-3 py-2 font-medium sm:table-cell">Cron</th>
                 <th className="px-3 py-2 font-medium">Last run</th>
                 <th className="px-3 py-2 font-medium">Next run</th>
               </tr>
@@ -148,8 +148,12 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
             <tbody>
               {schedules.data?.items.map((s) => (
                 <tr key={s.kind} className="border-t border-stone-100" data-testid="schedule-row">
-                  <td className="px-3 py-2">{s.title}</td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{s.cron}</td>
+                  <td className="px-3 py-2">
+                    {s.title}
+                    {/* On a phone the cron goes under the name, so the table fits without scrolling sideways. */}
+                    <span className="block font-mono text-xs text-stone-500 sm:hidden">{s.cron}</span>
+                  </td>
+                  <td className="hidden whitespace-nowrap px-3 py-2 font-mono text-xs sm:table-cell">{s.cron}</td>
                   <td className="px-3 py-2">{s.last_run ? `${when(s.last_run.created_at)} (${s.last_run.status})` : "never"}</td>
                   <td className="px-3 py-2">{when(s.next_run_at)}</td>
                 </tr>
