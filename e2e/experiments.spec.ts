@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { rateFromOnboarding } from "./fixtures/feedback";
 import { newPerson, signIn, signUp } from "./fixtures/users";
 
 const ADMIN = { email: "admin@tastebud.test", password: "admin-password-e2e" };
@@ -58,11 +59,7 @@ test("an A/B test counts the recommended cards a person's home page shows, and a
   const experiment = (await created.json()) as { id: string };
   try {
     await signUp(page, newPerson("ab"));
-    await page.goto("/onboarding");
-    const cards = page.getByTestId("movie-card");
-    for (let i = 0; i < 6; i++) await cards.nth(i).getByRole("button", { name: "Rate 5 stars", exact: true }).click();
-    await expect(page.getByText("6 of 12 rated")).toBeVisible();
-    await page.waitForLoadState("networkidle");
+    await rateFromOnboarding(page);
 
     await page.goto("/");
     const recommended = page.locator("section").filter({ hasNot: page.getByRole("heading", { name: /^Popular in / }) }).getByTestId("movie-card");

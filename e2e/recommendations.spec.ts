@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { rateFromOnboarding } from "./fixtures/feedback";
 import { signUp } from "./fixtures/users";
 
 test("a new user rates a dozen movies, gets explained recommendations, hides one and undoes it, and opens more like this", async ({ page }) => {
@@ -41,11 +42,7 @@ test("a new user rates a dozen movies, gets explained recommendations, hides one
 
 test("a movie hidden from the recommendations is listed in settings and can be restored", async ({ page }) => {
   await signUp(page);
-  await page.goto("/onboarding");
-  const cards = page.getByTestId("movie-card");
-  for (let i = 0; i < 6; i++) await cards.nth(i).getByRole("button", { name: "Rate 5 stars", exact: true }).click();
-  await expect(page.getByText("6 of 12 rated")).toBeVisible();
-  await page.waitForLoadState("networkidle");
+  await rateFromOnboarding(page);
   await page.goto("/");
   const forYou = page.locator("section").filter({ has: page.getByRole("heading", { name: "For you" }) });
   const card = forYou.getByTestId("movie-card").first();
