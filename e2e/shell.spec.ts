@@ -33,6 +33,7 @@ test("on a phone the Jobs page's schedules fit the screen without scrolling side
   await signIn(page, "admin@tastebud.test", "admin-password-e2e");
   await page.goto("/jobs");
   await expect(page.getByTestId("schedule-row").first()).toBeVisible();
-  const sideways = await page.locator("table").evaluate((t) => t.scrollWidth - (t.parentElement?.clientWidth ?? 0));
+  const schedules = page.getByTestId("schedule-row").first().locator("xpath=ancestor::table");
+  const sideways = await schedules.evaluate((t) => t.scrollWidth - (t.parentElement?.clientWidth ?? 0));
   expect(sideways).toBeLessThanOrEqual(0);
 });
