@@ -47,32 +47,30 @@ export async function startServer(port: number, env: Record<string, string>): Pr
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** CPU time (user + system, ms) a process has used so far, from /proc; 0 once it has gone. */
-function processCpuMs(pid: number): number {
+/**
+ * The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces): the parent
+ * pid is [1], utime and stime are [11] and [12]. Null once the process has gone.
+ */
+function statFields(pid: number | string): string[] | null {
   try {
-    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are 12 and 13.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/** CPU time (user + system, ms) a process has used so far; 0 once it has gone. */
+function processCpuMs(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND : 0;
 }
 
 /** The PostgreSQL server's processes: the postmaster (first line of postmaster.pid) and its children. */
 function postgresPids(dataDir: string): number[] {
   const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, "utf8").split("\n")[0]);
-  const pids = [postmaster];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) pids.push(Number(entry));
-    } catch {
-      // the process has exited
-    }
-  }
-  return pids;
+  const children = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry) && Number(statFields(entry)?.[1]) === postmaster);
+  return [postmaster, ...children.map(Number)];
 }
 
 export type CpuSplit = { server: number; postgres: number; bench: number };

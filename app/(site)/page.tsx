@@ -4,11 +4,11 @@ import { MovieGrid, type CardItem } from "@/components/catalog/movie-card";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { currentUser, type SessionUser } from "@/lib/auth/session";
-import { assignmentFor, logImpressions } from "@/lib/experiments/ab";
+import { logImpressions } from "@/lib/experiments/ab";
 import { searchItems } from "@/lib/catalog/items";
 import { feedbackStates } from "@/lib/feedback/service";
 import { log } from "@/lib/log";
-import { pagedRecommendations } from "@/lib/recs/api";
+import { pagedRecommendations, type RecsPage } from "@/lib/recs/api";
 import { llmPicksOf } from "@/lib/llm/picks";
 import { AiPicksRefresh } from "@/components/llm/ai-picks-refresh";
 import type { RecItem } from "@/lib/recs/present";
@@ -25,7 +25,8 @@ export default async function HomePage() {
   const recs = user ? await recommendationsFor(user) : null;
   const personal = recs !== null && !recs.cold_start && recs.items.length > 0;
   const rows = personal && user ? await personalRows(recs.items, user.id) : await catalogRows();
-  if (personal && user) await countImpressions(user.id, rows);
+  // The variant the recommendations were made for (none outside a running A/B test) counts the cards shown.
+  if (personal && user && recs.variant) await countImpressions(recs.variant, user.id, rows);
   const aiPicks = user ? await llmPicksOf(user.id) : null;
   const shown = [...rows.flatMap((r) => r.items.map((i) => i.id)), ...(aiPicks?.items.map((p) => p.item.id) ?? [])];
   const states = user ? await feedbackStates(user.id, [...new Set(shown)]) : undefined;
@@ -119,9 +120,7 @@ async function catalogRows(): Promise<Row[]> {
 }
 
 /** What a running A/B test counts as shown: the recommended cards on the page (not the catalog's "Popular in" row). */
-async function countImpressions(userId: number, rows: Row[]): Promise<void> {
-  const variant = await assignmentFor(userId);
-  if (!variant) return;
+async function countImpressions(variant: NonNullable<RecsPage["variant"]>, userId: number, rows: Row[]): Promise<void> {
   const shown = rows.filter((r) => !r.catalog).flatMap((r) => r.items.map((i) => i.id));
   await logImpressions(variant, userId, [...new Set(shown)]);
 }

@@ -38,7 +38,7 @@ export async function assignmentFor(userId: number): Promise<Assignment | null> 
   return { experiment_id: test.id, name: v.name, weights: v.weights };
 }
 
-export async function logImpressions(a: Assignment, userId: number, itemIds: number[]): Promise<void> {
+export async function logImpressions(a: Pick<Assignment, "experiment_id" | "name">, userId: number, itemIds: number[]): Promise<void> {
   if (itemIds.length === 0) return;
   await prisma().abEvent.createMany({ data: itemIds.map((itemId) => ({ experimentId: a.experiment_id, variant: a.name, userId, itemId, type: "impression" })) });
 }

@@ -11,7 +11,7 @@ import {
   writeProgress,
   writeStep,
 } from "./store";
-import { JobCancelledError, PermanentJobError, type Json, type StepTool } from "./types";
+import { failsForGood, JobCancelledError, type Json, type StepTool } from "./types";
 
 // Runs one attempt of a job, whichever engine called it. Terminal jobs are never run again, so an engine's
 // redelivery after a crash cannot finish a job twice. Jobs read what they (or the request that queued them) just
@@ -75,6 +75,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
     return { status: "failed" };
   }
   await markRunning(jobId, opts.attempt);
+  const lastAttempt = opts.attempt + 1 >= opts.maxAttempts;
   const reporter = progressReporter(jobId);
   const progress = async (percent: number, message?: string) => {
     opts.onProgress?.(percent, message);
@@ -90,7 +91,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
       jobId,
       ownerId: job.ownerId,
       attempt: opts.attempt,
-      lastAttempt: opts.attempt + 1 >= opts.maxAttempts,
+      lastAttempt,
       payload,
       step: opts.step ?? databaseSteps(jobId),
       progress,
@@ -107,7 +108,7 @@ async function runAttempt(jobId: string, opts: ExecuteOptions): Promise<ExecuteO
       return { status: "cancelled", message: err.outcome };
     }
     const message = err instanceof Error ? err.message : String(err);
-    const final = opts.attempt + 1 >= opts.maxAttempts || err instanceof PermanentJobError;
+    const final = failsForGood(err, lastAttempt);
     await markFailed(jobId, message, final);
     log.warn({ jobId, kind: job.kind, attempt: opts.attempt, final, err: message }, "job attempt failed");
     return { status: final ? "failed" : "retry", error: message };

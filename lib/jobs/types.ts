@@ -59,6 +59,9 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** Whether this failure ends the job (no retry follows): its last attempt, or an error no retry can fix. */
+export const failsForGood = (err: unknown, lastAttempt: boolean): boolean => lastAttempt || err instanceof PermanentJobError;
+
 export class JobCancelledError extends Error {
   /** `outcome` is what the job's message says once cancelled: what it did before stopping, when that matters. */
   constructor(readonly outcome = "Cancelled") {

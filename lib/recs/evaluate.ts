@@ -1,6 +1,6 @@
 import { seededRandom } from "../random";
 import type { SourceName } from "./blend";
-import { buildTrainingData, trainModel, type Interaction, type RecModel, type TrainOptions } from "./model";
+import { buildTrainingData, trainModel, type Interaction, type PartTimes, type RecModel, type TrainOptions } from "./model";
 import { recommendWith, type UserState, type Weights } from "./recommend";
 
 // Offline evaluation: split the ratings, train on one part, and check each recommender's top-k against what
@@ -98,7 +98,7 @@ export function trainFromRatings(train: EvalRating[], items: { id: number; genre
 }
 
 /** Milliseconds each part of training took: the shared data preparation, then each trained part. */
-export type TrainTimes = { prepare: number; popularity: number; item_knn: number; als: number };
+export type TrainTimes = PartTimes & { prepare: number };
 
 /**
  * What training a recommender cost: the data preparation and the part it uses (content and user overlap train no
@@ -130,24 +130,12 @@ export type Prepared = {
 /** Trains on the training part and works out, per test user, which items count as relevant. */
 export function prepareEvaluation(split: { train: EvalRating[]; test: EvalRating[] }, items: { id: number; genres: string[]; series: string | null }[], opts: EvalOptions): Prepared {
   const report = opts.onProgress ?? (() => undefined);
-  // Each part's time, from when training reports its next stage (popularity, item-knn, als, in that order).
-  const started: Record<string, number> = {};
+  const parts: PartTimes = { popularity: 0, item_knn: 0, als: 0 };
   const trainStart = performance.now();
-  const model = trainFromRatings(split.train, items, opts.scale, {
-    ...opts.train,
-    onProgress: (stage, f) => {
-      started[stage] ??= performance.now();
-      report(f * 0.3, `Training: ${stage}`);
-    },
-  });
-  const trainEnd = performance.now();
-  const at = (stage: string, fallback: number) => started[stage] ?? fallback;
-  const trainTimes: TrainTimes = {
-    prepare: at("popularity", trainEnd) - trainStart,
-    popularity: at("item-knn", trainEnd) - at("popularity", trainEnd),
-    item_knn: at("als", trainEnd) - at("item-knn", trainEnd),
-    als: trainEnd - at("als", trainEnd),
-  };
+  const model = trainFromRatings(split.train, items, opts.scale, { ...opts.train, times: parts, onProgress: (stage, f) => report(f * 0.3, `Training: ${stage}`) });
+  // What the parts did not take is the data preparation they share.
+  const prepare = performance.now() - trainStart - parts.popularity - parts.item_knn - parts.als;
+  const trainTimes: TrainTimes = { ...parts, prepare };
   const scale = opts.scale.max - opts.scale.min || 1;
   const trainBy = new Map<number, { item: number; rating01: number }[]>();
   const popularity = new Float64Array(items.length);

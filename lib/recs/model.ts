@@ -150,17 +150,33 @@ export type RecModel = {
   itemUsers: Csr;
 };
 
-export type TrainOptions = { factors?: number; iterations?: number; neighbors?: number; onProgress?: (stage: string, fraction: number) => void };
+/** Milliseconds each trained part took. */
+export type PartTimes = { popularity: number; item_knn: number; als: number };
+
+export type TrainOptions = {
+  factors?: number;
+  iterations?: number;
+  neighbors?: number;
+  onProgress?: (stage: string, fraction: number) => void;
+  /** Filled with each part's training time (offline evaluations report them per recommender). */
+  times?: PartTimes;
+};
 
 export function trainModel(data: TrainingData, opts: TrainOptions = {}): RecModel {
   const report = opts.onProgress ?? (() => undefined);
+  const timed = <T>(part: keyof PartTimes, train: () => T): T => {
+    const started = performance.now();
+    const trained = train();
+    if (opts.times) opts.times[part] = performance.now() - started;
+    return trained;
+  };
   report("popularity", 0);
-  const popularity = trainPopularity(data.ratings);
+  const popularity = timed("popularity", () => trainPopularity(data.ratings));
   report("item-knn", 0.1);
-  const knn = trainItemKnn(data.implicit, { k: opts.neighbors ?? 50 });
+  const knn = timed("item_knn", () => trainItemKnn(data.implicit, { k: opts.neighbors ?? 50 }));
   report("als", 0.4);
   const iterations = opts.iterations ?? 10;
-  const als = trainAls(data.implicit, { factors: opts.factors ?? 32, iterations, onIteration: (i) => report("als", 0.4 + (0.55 * (i + 1)) / iterations) });
+  const als = timed("als", () => trainAls(data.implicit, { factors: opts.factors ?? 32, iterations, onIteration: (i) => report("als", 0.4 + (0.55 * (i + 1)) / iterations) }));
   return modelFromParts(data, { popularity, knn, als, trainedAt: new Date().toISOString() });
 }
 

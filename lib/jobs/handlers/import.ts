@@ -10,7 +10,7 @@ import { RATING_FORMATS } from "../../ratings/formats";
 import { invalidateAllRatings } from "../../ratings/history";
 import { abandonImport, errorBudgetLeft, importRatingsBatch, TOUCHED_ITEMS_LIMIT, type BatchResult } from "../../ratings/import-ratings";
 import { emptyReport, type ImportReport } from "../../ratings/report";
-import { defineJob, JobCancelledError, PermanentJobError, type JobContext, type Json } from "../types";
+import { defineJob, failsForGood, JobCancelledError, type JobContext, type Json } from "../types";
 
 export const IMPORT_FORMATS = ["ratings", "movietweetings-ratings", "movies", "links", "movies-metadata", "movietweetings-movies"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -207,7 +207,7 @@ export const importJob = defineJob({
     } catch (err) {
       // A cancelled job, or a failed one with no retry to come, never runs again: its uploaded copy would only take
       // disk space.
-      const over = err instanceof JobCancelledError || err instanceof PermanentJobError || ctx.lastAttempt;
+      const over = err instanceof JobCancelledError || failsForGood(err, ctx.lastAttempt);
       if (over && payload.delete_after) await removeUpload(payload.path);
       if (!(err instanceof JobCancelledError)) throw err;
       throw new JobCancelledError(cancelledOutcome(report, at));
