@@ -28,13 +28,14 @@ export const fmt = (n: number) => Math.round(n).toLocaleString("en");
 /**
  * Starts the production server as `npm start` does (scripts/serve.ts: Next.js plus the fast lane) on 127.0.0.1:port,
  * building the app first if there is no build, and resolves once it answers. Kill the returned process to stop it.
- * SERVER_NODE_FLAGS passes flags to the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run.
+ * SERVER_NODE_FLAGS passes flags to the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run;
+ * SERVER_OUTPUT=inherit shows what the server prints (`--trace-gc`'s lines, say).
  */
 export async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
   if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
   const app = spawn(process.execPath, [...(process.env.SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "scripts/run.mjs", "serve", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production" as const, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", INNGEST_DEV: "", ...env },
-    stdio: "ignore",
+    stdio: process.env.SERVER_OUTPUT === "inherit" ? "inherit" : "ignore",
   });
   for (let i = 0; i < 240; i++) {
     if (await fetch(`http://127.0.0.1:${port}/api/v1/healthcheck`).then((r) => r.ok, () => false)) return app;
@@ -98,6 +99,8 @@ export type LoadResult = { rps: number; p50: number; p99: number; errors: number
 /**
  * autocannon against `url`, each request taking the next of `paths`: for `duration` seconds (10 by default) or for
  * `amount` requests, on `connections` (32). Errors count failed requests and answers other than 2xx.
+ * BENCH_LATENCY_LOG=1 prints `LAT <epoch ms> <latency ms>` per answer, to line the slow ones up with what the server
+ * was doing then (its GC, say).
  */
 export function loadPaths(url: string, paths: string[], opts: { duration?: number; amount?: number; connections?: number }): Promise<LoadResult> {
   let i = 0;
@@ -118,6 +121,9 @@ export function loadPaths(url: string, paths: string[], opts: { duration?: numbe
           ? reject(err)
           : resolve({ rps: lastAnswer > started ? r.requests.total / ((lastAnswer - started) / 1000) : 0, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total }),
     );
-    run.on("response", () => (lastAnswer = performance.now()));
+    run.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => {
+      lastAnswer = performance.now();
+      if (process.env.BENCH_LATENCY_LOG) console.log(`LAT ${(performance.timeOrigin + lastAnswer).toFixed(1)} ${ms.toFixed(1)}`);
+    });
   });
 }

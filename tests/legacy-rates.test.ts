@@ -136,6 +136,19 @@ describe("the old /rates text", () => {
     expect(legacyRatesJson(ratingListOf([]), null).toString()).toBe("[]");
   });
 
+  it("matches JSON.stringify over many entries: every quarter-star rating, any second of 1900-2100, ids from the table or not", () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+    const ids: ExternalIdTable = Array.from({ length: 500 }, (_, j) => (j % 3 === 0 ? undefined : j % 7 === 0 ? `tt${j}` : j * 1_000 + 7));
+    const entries: [number, number, number][] = Array.from({ length: 5_000 }, () => [
+      Math.floor(random() * 700),
+      Math.floor(random() * 41) / 4,
+      Date.UTC(1900, 0, 1) + Math.floor(random() * 200 * 365.25 * 86_400) * 1_000,
+    ]);
+    const expected = entries.map(([item, rating, ms]) => ({ movie_id: ids[item] ?? item, rating, timestamp: new Date(ms).toISOString().slice(0, 19).replace("T", " ") }));
+    expect(legacyRatesJson(ratingListOf(entries), ids).toString()).toBe(JSON.stringify(expected));
+  });
+
   it("writes every number as JSON.stringify does", () => {
     const values = [0, 0.5, 1, 2.5, 9.9, 10, -0.5, 0.1, 0.2, 0.7, 3.3, 1e-7, 123456.7, 2 ** 31, 2 ** 31 + 0.5, 1e21, -(2 ** 40)];
     for (const v of values) {
