@@ -3,6 +3,8 @@ import { expect, test } from "@playwright/test";
 test("a visitor browses, searches with a typo, filters and opens a movie", async ({ page }) => {
   await page.goto("/movies");
   await expect(page.getByTestId("movie-card")).toHaveCount(24);
+  // The film's average is labelled as such, apart from the viewer's own stars.
+  await expect(page.getByTestId("card-average").first()).toHaveText(/^★ \d\.\d avg \(\d+\)$/);
   await page.getByRole("button", { name: "Next page" }).or(page.getByRole("link", { name: "Next page" })).click();
   await expect(page).toHaveURL(/cursor=/);
   await expect(page.getByTestId("movie-card").first()).toBeVisible();

@@ -28,8 +28,9 @@ export function MovieCard({ item, reason, feedback, children }: { item: CardItem
           {item.stats && item.stats.ratings_count > 0 ? (
             <>
               {" · "}
-              <span title={`Mean ${item.stats.mean_rating} from ${item.stats.ratings_count} ratings`}>
-                ★ {item.stats.mean_rating?.toFixed(1)} <span className="text-stone-400">({item.stats.ratings_count})</span>
+              {/* Labelled "avg", so it is not read as the viewer's own rating, which the stars below the title show. */}
+              <span title={`Average ${item.stats.mean_rating?.toFixed(2)} from ${item.stats.ratings_count} ratings`} data-testid="card-average">
+                ★ {item.stats.mean_rating?.toFixed(1)} avg <span className="text-stone-400">({item.stats.ratings_count})</span>
               </span>
             </>
           ) : null}
