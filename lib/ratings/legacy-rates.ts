@@ -217,7 +217,10 @@ function workingBuffer(size: number): Uint8Array {
   return buf;
 }
 
-/** Item id -> the id the old API printed, for one namespace (an array indexed by item id: ids are dense). */
+/**
+ * Item id -> the id the old API printed, for one namespace (an array indexed by item id: ids are dense). Not changed
+ * once made: its texts are encoded the first time it is used (externalIdsOf makes a new table for each version).
+ */
 export type ExternalIdTable = (number | string | undefined)[];
 
 /**
