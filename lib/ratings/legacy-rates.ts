@@ -261,8 +261,7 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
   const { packed } = list;
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const n = packed.length / ENTRY;
-  const table = ids && encodedIds(ids);
-  const known = table ? table.start.length - 1 : 0;
+  const table = ids ? encodedIds(ids) : null;
   // Written into one working buffer kept between calls (this function never yields, so no two calls share it) and
   // copied out at its exact size: a fresh 100 KB buffer a miss was external memory the collector had to chase.
   let buf = workingBuffer(2 + n * (ENTRY_BYTES + NUMBER_BYTES) + PAD);
@@ -271,8 +270,9 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
   buf[o++] = 0x5b;
   for (let j = 0, p = 0; j < n; j++, p += ENTRY) {
     const item = view.getInt32(p);
-    const from = item >= 0 && item < known ? (table as EncodedIds).start[item] : 0;
-    const to = item >= 0 && item < known ? (table as EncodedIds).start[item + 1] : 0;
+    const listed = table !== null && item >= 0 && item < table.start.length - 1;
+    const from = listed ? table.start[item] : 0;
+    const to = listed ? table.start[item + 1] : 0;
     const need = ENTRY_BYTES + Math.max(to - from, NUMBER_BYTES) + PAD;
     if (buf.length - o < need) {
       const bigger = workingBuffer(2 * buf.length + need);
@@ -281,7 +281,7 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
       out = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     o = copyText(out, o, MOVIE_ID, j ? 0 : 1);
-    o = to > from ? copyWords(out, o, (table as EncodedIds).words, from, to) : writeInt(buf, o, item);
+    o = listed && to > from ? copyWords(out, o, table.words, from, to) : writeInt(buf, o, item);
     o = writeRating(buf, out, o, shortestFloat32(view.getFloat32(p + 4)));
     // Whole seconds since 1970 from microseconds since 2000 (two 32-bit halves: no BigInt per rating).
     const micros = view.getInt32(p + 8) * 2 ** 32 + view.getUint32(p + 12);
