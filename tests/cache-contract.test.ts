@@ -5,6 +5,7 @@ import { Redis as UpstashRedis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cache, MemoryCache, SafeCache, UpstashCache, type CacheStore } from "../lib/cache";
+import { jsonBytes, jsonBytesOf, textOfJsonBytes, type JsonBytes } from "../lib/cache/bytes";
 import { startUpstashFront, type UpstashFront } from "./support/upstash-front";
 
 // One contract for every CacheStore: MemoryCache in-process, UpstashCache through @upstash/redis over HTTP
@@ -46,12 +47,13 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
   it("keeps JSON text's bytes exactly as given with setRaw/getRaw, readable by get too", async () => {
     const k = key("raw");
     const text = '[{"movie_id":1,"rating":4.5,"timestamp":"2019-09-03 10:00:00","title":"Amélie ✓"}]';
-    await store.setRaw(k, Buffer.from(text), 60);
-    expect((await store.getRaw(k))?.toString()).toBe(text);
+    await store.setRaw(k, jsonBytesOf(text), 60);
+    const kept = await store.getRaw(k);
+    expect(kept && Buffer.from(kept, "latin1").equals(Buffer.from(text))).toBe(true);
     expect(await store.get(k)).toEqual(JSON.parse(text));
-    // and a value set as JSON comes back as its text
+    // and a value set as JSON comes back as its text's bytes
     await store.set(k, { a: "é" }, 60);
-    expect((await store.getRaw(k))?.toString()).toBe('{"a":"é"}');
+    expect(Buffer.from((await store.getRaw(k)) ?? "", "latin1").toString()).toBe('{"a":"é"}');
   });
 
   it.each([
@@ -121,33 +123,41 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
 }
 
 /** A raw entry as text, or null. */
-const textOf = async (store: CacheStore, key: string) => (await store.getRaw(key))?.toString() ?? null;
+const textOf = async (store: CacheStore, key: string) => {
+  const bytes = await store.getRaw(key);
+  return bytes === null ? null : textOfJsonBytes(bytes);
+};
+const bytesOf = (text: string): JsonBytes => jsonBytesOf(text);
+
+describe("JSON bytes (lib/cache/bytes.ts)", () => {
+  it("holds UTF-8 bytes one to a character, copied out of the view it is given", () => {
+    const text = '{"t":"Amélie ✓ 東京 😀"}';
+    const whole = Buffer.from(`xx${text}yy`);
+    const view = whole.subarray(2, whole.length - 2);
+    const bytes = jsonBytes(view);
+    expect(bytes.length).toBe(Buffer.byteLength(text));
+    whole.fill(0);
+    expect(textOfJsonBytes(bytes)).toBe(text);
+    expect(jsonBytesOf(text)).toBe(bytes);
+    // ASCII text is its own bytes
+    expect(jsonBytesOf('{"a":1}')).toBe('{"a":1}');
+  });
+});
 
 describe("CacheStore contract: MemoryCache", () => {
   cacheStoreContract(() => new MemoryCache(), "memory");
 
-  it("keeps a small buffer given as a view of a larger one as bytes of its own, so its size counts what it holds", async () => {
-    const store = new MemoryCache();
-    const pooled = Buffer.from('{"page":1}'); // a slice of Node's shared allocation pool
-    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
-    await store.setRaw("k", pooled, 60);
-    pooled.write("X");
-    const kept = await store.getRaw("k");
-    expect(kept?.toString()).toBe('{"page":1}');
-    expect(kept?.buffer.byteLength).toBe(kept?.length);
-  });
-
   it("holds at most its bytes of text, dropping the least recently used first", async () => {
     const store = new MemoryCache(100, 10_000);
     const big = "x".repeat(3_000);
-    for (const k of ["a", "b", "c"]) await store.setRaw(k, Buffer.from(big), 60);
+    for (const k of ["a", "b", "c"]) await store.setRaw(k, bytesOf(big), 60);
     expect(await textOf(store, "a")).toBe(big);
-    await store.setRaw("d", Buffer.from(big), 60);
+    await store.setRaw("d", bytesOf(big), 60);
     // a was read last, so b went
     expect(await store.mget("b")).toEqual([null]);
     expect([await textOf(store, "a"), await textOf(store, "c"), await textOf(store, "d")]).toEqual([big, big, big]);
     // An entry larger than the whole cache is not kept (and evicts nothing).
-    await store.setRaw("huge", Buffer.from("y".repeat(20_000)), 60);
+    await store.setRaw("huge", bytesOf("y".repeat(20_000)), 60);
     expect(await textOf(store, "huge")).toBeNull();
     expect(await textOf(store, "d")).toBe(big);
   });
@@ -158,12 +168,12 @@ describe("CacheStore contract: MemoryCache", () => {
       for (const value of ["0.3", "1e303", "-1", "lots", ""]) {
         process.env.CACHE_MEMORY_MB = value;
         const store = new MemoryCache();
-        await store.setRaw("k", Buffer.from("v"), 60);
+        await store.setRaw("k", bytesOf("v"), 60);
         expect(await textOf(store, "k")).toBe("v");
       }
       process.env.CACHE_MEMORY_MB = "0.001";
       const small = new MemoryCache();
-      await small.setRaw("k", Buffer.from("x".repeat(2_000)), 60);
+      await small.setRaw("k", bytesOf("x".repeat(2_000)), 60);
       expect(await textOf(small, "k")).toBeNull();
     } finally {
       if (before === undefined) delete process.env.CACHE_MEMORY_MB;
@@ -314,7 +324,7 @@ class NeverAnswers implements CacheStore {
     return this.never<(T | null)[]>();
   }
   getRaw() {
-    return this.never<Buffer | null>();
+    return this.never<JsonBytes | null>();
   }
   setRaw() {
     return this.never<void>();

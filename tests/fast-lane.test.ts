@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../lib/api/errors";
 import { apiRoute, cachedJson } from "../lib/api/handler";
+import { jsonBytes } from "../lib/cache/bytes";
 import { fastLane } from "../lib/http/fast-lane";
 import { securityHeaders } from "../lib/http/security-headers.mjs";
 
@@ -23,7 +24,10 @@ const echo = apiRoute({ auth: "optional", params: z.object({ id: z.string() }) }
 });
 // A cached answer's bytes, as the rating history and recommendation routes give them.
 const cachedBytes = Buffer.from(JSON.stringify([{ title: "Amélie", note: "✓" }]));
-const cached = apiRoute({ auth: "none" }, async () => cachedJson({ raw: cachedBytes, hit: true }));
+const cached = apiRoute({ auth: "none" }, async () => cachedJson({ raw: jsonBytes(cachedBytes), hit: true }));
+// And one over the 1 KB from which answers are compressed.
+const bigCachedBytes = Buffer.from(JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ i, title: "Amélie ✓ 東京" }))));
+const bigCached = apiRoute({ auth: "none" }, async () => cachedJson({ raw: jsonBytes(bigCachedBytes), hit: false }));
 const broken = async (): Promise<Response> => {
   throw new Error("not an apiRoute: nothing caught this");
 };
@@ -37,6 +41,7 @@ beforeAll(async () => {
       { path: "/api/v1/things/[id]", GET: echo },
       { path: "/api/v1/broken", GET: broken },
       { path: "/api/v1/cached", GET: cached },
+      { path: "/api/v1/cached-big", GET: bigCached },
     ],
     securityHeaders,
   );
@@ -49,6 +54,16 @@ beforeAll(async () => {
 });
 
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+/** A GET through node:http, so the body comes as sent (fetch would undo the compression). */
+const rawGet = (path: string, encoding?: string) =>
+  new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http.get(`${base}${path}`, { headers: encoding ? { "accept-encoding": encoding } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on("error", reject);
+  });
 
 describe("fast lane", () => {
   it("answers a listed GET through the route's own handler, with the params decoded and Next's headers", async () => {
@@ -81,20 +96,24 @@ describe("fast lane", () => {
     expect(Buffer.from(await direct.arrayBuffer()).equals(cachedBytes)).toBe(true);
   });
 
+  it("compresses a cached answer's bytes, not a re-encoding of them", async () => {
+    const plain = await rawGet("/api/v1/cached-big");
+    expect(plain.body.equals(bigCachedBytes)).toBe(true);
+    expect(Number(plain.headers["content-length"])).toBe(bigCachedBytes.length);
+    const gz = await rawGet("/api/v1/cached-big", "gzip");
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(zlib.gunzipSync(gz.body).equals(bigCachedBytes)).toBe(true);
+    const df = await rawGet("/api/v1/cached-big", "deflate");
+    expect(zlib.inflateSync(df.body).equals(bigCachedBytes)).toBe(true);
+  });
+
   it("lets next.config's headers win over a handler's, as Next does", async () => {
     const res = await fetch(`${base}/api/v1/things/a`);
     expect(res.headers.get("x-frame-options")).toBe("DENY");
   });
 
   it("compresses 1 KB and more with gzip or deflate when the client accepts it, as Next does", async () => {
-    const raw = (encoding?: string) =>
-      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        http.get(`${base}/api/v1/things/big`, { headers: encoding ? { "accept-encoding": encoding } : {} }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-        }).on("error", reject);
-      });
+    const raw = (encoding?: string) => rawGet("/api/v1/things/big", encoding);
     const expected = { id: "big", filler: "x".repeat(5000) };
     const plain = await raw();
     expect(plain.headers["content-encoding"]).toBeUndefined();

@@ -6,6 +6,7 @@ import { carriesSessionCookie } from "../auth/session-cookie";
 import { authenticateToken } from "../auth/tokens";
 import { findAccount, type AccountUser } from "../auth/users";
 import { remember } from "../cache";
+import type { JsonBytes } from "../cache/bytes";
 import { Prisma } from "../db/client";
 import { log } from "../log";
 import { reportServerError } from "../ops/sentry";
@@ -59,14 +60,15 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
  */
 export class JsonAnswer {
   constructor(
-    readonly body: string | Buffer,
+    /** JSON text, or with `encoding` "latin1" its UTF-8 bytes as the cache keeps them (lib/cache/bytes.ts). */
+    readonly body: string,
     /** apiRoute adds the request id and rate-limit headers to these before the answer goes out. */
     public headers: Record<string, string>,
     readonly status = 200,
+    readonly encoding: "utf8" | "latin1" = "utf8",
   ) {}
   toResponse(): Response {
-    // Node's Buffers sit on plain ArrayBuffers (never shared ones), which is what a body may be made of.
-    return new Response(this.body as string | Uint8Array<ArrayBuffer>, { status: this.status, headers: this.headers });
+    return new Response(this.encoding === "latin1" ? Buffer.from(this.body, "latin1") : this.body, { status: this.status, headers: this.headers });
   }
 }
 
@@ -78,8 +80,8 @@ export function json(data: unknown, init: { status?: number; headers?: Record<st
 }
 
 /** An answer read through the cache, sent as the stored JSON text's bytes with `X-Cache: HIT|MISS`. */
-export function cachedJson(cached: { raw: Buffer; hit: boolean }): JsonAnswer {
-  return new JsonAnswer(cached.raw, { "content-type": JSON_TYPE, "x-cache": cached.hit ? "HIT" : "MISS" });
+export function cachedJson(cached: { raw: JsonBytes; hit: boolean }): JsonAnswer {
+  return new JsonAnswer(cached.raw, { "content-type": JSON_TYPE, "x-cache": cached.hit ? "HIT" : "MISS" }, 200, "latin1");
 }
 
 export function problem(err: ApiError, instance?: string): JsonAnswer {

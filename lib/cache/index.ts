@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis";
 import { LRUCache } from "lru-cache";
 import { log } from "../log";
+import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "./bytes";
 
 // The cache: Upstash Redis when configured, an in-process LRU with TTLs otherwise. Values are JSON.
 // A cache that is down or slow never fails a request: reads miss, writes are skipped.
@@ -9,11 +10,11 @@ export interface CacheStore {
   readonly kind: "upstash" | "memory";
   get<T>(key: string): Promise<T | null>;
   /**
-   * The stored JSON text itself as UTF-8 bytes, for answers that go out exactly as cached: no parse, no re-encode
-   * (written as a string, a 64 KB answer was encoded to bytes again for every socket write).
+   * The stored JSON text itself as its UTF-8 bytes (lib/cache/bytes.ts), for answers that go out exactly as cached:
+   * no parse, no re-encode (written as a text string, a 64 KB answer was encoded again for every socket write).
    */
-  getRaw(key: string): Promise<Buffer | null>;
-  setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void>;
+  getRaw(key: string): Promise<JsonBytes | null>;
+  setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void>;
   /** Several keys in one round trip; missing keys are null. */
   mget<T>(...keys: string[]): Promise<(T | null)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
@@ -29,39 +30,32 @@ function envBytes(name: string, fallbackMb: number): number {
 
 export class MemoryCache implements CacheStore {
   readonly kind = "memory" as const;
-  // JSON values as text, raw answers as bytes (a view into a larger buffer is copied first: see setRaw).
-  private lru: LRUCache<string, { json: string | Buffer }>;
+  // JSON values as text, raw answers as their bytes (`bytes`), both in strings: see lib/cache/bytes.ts.
+  private lru: LRUCache<string, { json: string; bytes: boolean }>;
   /**
    * At most `maxEntries` entries and `maxBytes` of JSON text (CACHE_MEMORY_MB, 256 by default): entries run from a few
    * bytes to the 64 KB of a 1,000-rating history, so a count alone could hold gigabytes.
    */
   constructor(maxEntries = 50_000, maxBytes = envBytes("CACHE_MEMORY_MB", 256)) {
-    // Strings of one-byte characters take a byte each (two otherwise; the bound is approximate either way); bytes, one.
+    // Strings of one-byte characters (raw answers always) take a byte each, others two: the bound is approximate for those.
     this.lru = new LRUCache({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (v, k) => v.json.length + k.length + 64, ttlAutopurge: false });
   }
   async get<T>(key: string): Promise<T | null> {
     const hit = this.lru.get(key);
-    return hit ? (JSON.parse(typeof hit.json === "string" ? hit.json : hit.json.toString()) as T) : null;
+    return hit ? (JSON.parse(hit.bytes ? textOfJsonBytes(hit.json as JsonBytes) : hit.json) as T) : null;
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     return Promise.all(keys.map((k) => this.get<T>(k)));
   }
-  async getRaw(key: string): Promise<Buffer | null> {
+  async getRaw(key: string): Promise<JsonBytes | null> {
     const hit = this.lru.get(key);
-    return hit ? (typeof hit.json === "string" ? Buffer.from(hit.json) : hit.json) : null;
+    return hit ? (hit.bytes ? (hit.json as JsonBytes) : jsonBytesOf(hit.json)) : null;
   }
-  async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
-    // Kept as a buffer of its own when given a view: a small Buffer is often a slice of Node's shared 8 KB pool, which
-    // the entry would keep alive whole (25 times its size for a 320-byte page) while counting only its own bytes.
-    let own = json;
-    if (json.byteOffset !== 0 || json.buffer.byteLength !== json.length) {
-      own = Buffer.allocUnsafeSlow(json.length);
-      json.copy(own);
-    }
-    this.lru.set(key, { json: own }, { ttl: ttlSeconds * 1000 });
+  async setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void> {
+    this.lru.set(key, { json, bytes: true }, { ttl: ttlSeconds * 1000 });
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    this.lru.set(key, { json: JSON.stringify(value ?? null) }, { ttl: ttlSeconds * 1000 });
+    this.lru.set(key, { json: JSON.stringify(value ?? null), bytes: false }, { ttl: ttlSeconds * 1000 });
   }
   async del(...keys: string[]): Promise<void> {
     for (const k of keys) this.lru.delete(k);
@@ -79,12 +73,12 @@ export class UpstashCache implements CacheStore {
     const raw = await this.redis.get<string>(key);
     return raw === null || raw === undefined ? null : (JSON.parse(raw) as T);
   }
-  async getRaw(key: string): Promise<Buffer | null> {
+  async getRaw(key: string): Promise<JsonBytes | null> {
     const text = await this.redis.get<string>(key);
-    return text === null || text === undefined ? null : Buffer.from(text);
+    return text === null || text === undefined ? null : jsonBytesOf(text);
   }
-  async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
-    await this.redis.set(key, json.toString(), { ex: Math.max(1, Math.round(ttlSeconds)) });
+  async setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, textOfJsonBytes(json), { ex: Math.max(1, Math.round(ttlSeconds)) });
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     if (keys.length === 0) return [];
@@ -132,7 +126,7 @@ export class SafeCache implements CacheStore {
       return null;
     }
   }
-  async getRaw(key: string): Promise<Buffer | null> {
+  async getRaw(key: string): Promise<JsonBytes | null> {
     try {
       return await this.bounded(this.inner.getRaw(key));
     } catch (err) {
@@ -140,7 +134,7 @@ export class SafeCache implements CacheStore {
       return null;
     }
   }
-  async setRaw(key: string, json: Buffer, ttlSeconds: number): Promise<void> {
+  async setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void> {
     try {
       await this.bounded(this.inner.setRaw(key, json, ttlSeconds));
     } catch (err) {

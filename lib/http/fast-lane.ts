@@ -82,7 +82,7 @@ const COMPRESSIBLE = /^(?:application\/(?:[\w.+-]*\+)?json|text\/)/i;
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
 
-async function encode(req: IncomingMessage, body: string | Buffer, headers: Record<string, string | string[]>): Promise<string | Buffer> {
+async function encode(req: IncomingMessage, body: string | Buffer, encoding: BufferEncoding, headers: Record<string, string | string[]>): Promise<string | Buffer> {
   if (!COMPRESSIBLE.test(String(headers["content-type"] ?? ""))) return body;
   if (/\bno-transform\b/i.test(String(headers["cache-control"] ?? ""))) return body;
   headers.vary = headers.vary ? `${headers.vary}, Accept-Encoding` : "Accept-Encoding";
@@ -92,15 +92,18 @@ async function encode(req: IncomingMessage, body: string | Buffer, headers: Reco
   if (method === "deflate" && accepts.encoding(["gzip"])) method = "gzip"; // gzip first when both are welcome
   if (method !== "gzip" && method !== "deflate") return body;
   headers["content-encoding"] = method;
-  return method === "gzip" ? gzip(body) : deflate(body);
+  const bytes = typeof body === "string" ? Buffer.from(body, encoding) : body;
+  return method === "gzip" ? gzip(bytes) : deflate(bytes);
 }
 
 async function send(req: IncomingMessage, res: ServerResponse, answer: Response | JsonAnswer, baseHeaders: Record<string, string>): Promise<void> {
   // As in Next: the headers next.config.mjs sets win over a handler's, but for set-cookie and vary, which add up.
   let text: string | Buffer;
+  let encoding: BufferEncoding = "utf8";
   let headers: Record<string, string | string[]>;
   if (answer instanceof JsonAnswer) {
     text = answer.body;
+    encoding = answer.encoding;
     headers = { ...answer.headers, ...baseHeaders };
   } else {
     text = Buffer.from(await answer.arrayBuffer());
@@ -112,10 +115,12 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
     const cookies = answer.headers.getSetCookie();
     if (cookies.length) headers["set-cookie"] = cookies;
   }
-  const body = await encode(req, text, headers);
-  headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  const body = await encode(req, text, encoding, headers);
+  // A string's bytes in its encoding: for "latin1" (a cached answer's bytes) that is its length, with no pass over it.
+  headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body, encoding) : body.length);
   res.writeHead(answer.status, headers);
-  res.end(body);
+  if (typeof body === "string") res.end(body, encoding);
+  else res.end(body);
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiError, notFound } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
+import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "../cache/bytes";
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
@@ -18,7 +19,7 @@ const LEGACY_SOURCES = ["movielens", "movietweetings", "legacy", "demo"];
 const ITEM_NAMESPACE: Record<string, string> = { movielens: "movielens", movietweetings: "imdb" };
 
 /** A cached answer: the JSON text's bytes as stored (sent as they are by the API), and the value for pages that need it. */
-export type Cached<T> = { raw: Buffer; hit: boolean; value: () => T };
+export type Cached<T> = { raw: JsonBytes; hit: boolean; value: () => T };
 
 type UserRow = { id: number; source: string | null; externalId: string | null; email: string | null };
 const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as const;
@@ -76,20 +77,20 @@ export async function resolveLegacyUid(uid: string): Promise<UserRow> {
 }
 
 /** Reads an answer's JSON text (as bytes) through the cache, `loadRaw` giving it on a miss. */
-async function readThroughRaw<T>(userId: number, variant: string, loadRaw: () => Promise<Buffer>): Promise<Cached<T>> {
+async function readThroughRaw<T>(userId: number, variant: string, loadRaw: () => Promise<JsonBytes>): Promise<Cached<T>> {
   const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(userId));
   const key = ratingsEntryKey(userId, epoch ?? 0, version ?? 0, variant);
   const hit = await cache().getRaw(key);
   const raw = hit ?? (await loadRaw());
   if (hit === null) await cache().setRaw(key, raw, TTL_SECONDS);
-  return { raw, hit: hit !== null, value: () => JSON.parse(raw.toString()) as T };
+  return { raw, hit: hit !== null, value: () => JSON.parse(textOfJsonBytes(raw)) as T };
 }
 
 async function readThrough<T>(userId: number, variant: string, load: () => Promise<T>): Promise<Cached<T>> {
   let loaded: { value: T } | null = null;
   const cached = await readThroughRaw<T>(userId, variant, async () => {
     loaded = { value: await load() };
-    return Buffer.from(JSON.stringify(loaded.value));
+    return jsonBytesOf(JSON.stringify(loaded.value));
   });
   const fresh = loaded as { value: T } | null;
   return fresh ? { ...cached, value: () => fresh.value } : cached;

@@ -1,5 +1,6 @@
 import { databaseUrl, prisma } from "../db/client";
 import { queryRows, shortestFloat32 } from "../db/raw";
+import { jsonBytes, type JsonBytes } from "../cache/bytes";
 
 // The old /rates/{uid} answer on a cache miss: the user's ratings oldest first as one string of bytes, read from the
 // index on (user_id, rated_at, item_id, rating) alone; the movie ids of the user's source namespace from a table held
@@ -257,13 +258,14 @@ function encodedIds(ids: ExternalIdTable): EncodedIds {
  * strings (an object per rating, or one concatenated string) a miss spent 1.5-2 ms of CPU on the pieces, the
  * collector and flattening them for the socket.
  */
-export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): Buffer {
+export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): JsonBytes {
   const { packed } = list;
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const n = packed.length / ENTRY;
   const table = ids ? encodedIds(ids) : null;
   // Written into one working buffer kept between calls (this function never yields, so no two calls share it) and
-  // copied out at its exact size: a fresh 100 KB buffer a miss was external memory the collector had to chase.
+  // copied out at its exact size, into a string (lib/cache/bytes.ts): a fresh 100 KB buffer a miss was external memory
+  // the collector had to chase.
   let buf = workingBuffer(2 + n * (ENTRY_BYTES + NUMBER_BYTES) + PAD);
   let out = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let o = 0;
@@ -290,7 +292,7 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
     buf[o++] = 0x7d;
   }
   buf[o++] = 0x5d;
-  return Buffer.from(buf.subarray(0, o));
+  return jsonBytes(buf.subarray(0, o));
 }
 
 /** An external id as the old API printed it: IMDb's tt0114709 as 114709, numeric ids as numbers (when exact). */

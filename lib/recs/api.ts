@@ -6,6 +6,7 @@ import { assignmentFor, logImpressions } from "../experiments/ab";
 import { prisma } from "../db/client";
 import { presentRecs, type RecItem } from "./present";
 import { cache } from "../cache";
+import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "../cache/bytes";
 import { recsCacheKey, topForUser } from "./service";
 
 const OffsetCursor = z.object({ o: z.number().int().min(0).max(1000) });
@@ -29,7 +30,7 @@ export async function pagedRecommendations(
   q: { limit: number; cursor?: string; genre?: string; kind?: "movie" | "track" },
   /** Only what people see of their own recommendations counts as an A/B impression. */
   viewerId: number | null = userId,
-): Promise<{ hit: boolean; raw: Buffer; body: RecsPage }> {
+): Promise<{ hit: boolean; raw: JsonBytes; body: RecsPage }> {
   const offset = decodeCursor(q.cursor, OffsetCursor)?.o ?? 0;
   // Users in a running A/B test get their variant's blend, and what they are shown is counted for it.
   const variant = await assignmentFor(userId);
@@ -41,7 +42,7 @@ export async function pagedRecommendations(
     // The API sends `raw` as it is; the page is parsed only when someone reads `body`.
     let parsed: RecsPage | null = null;
     const page = { hit: true, raw: cached, get body(): RecsPage {
-      parsed ??= JSON.parse(cached.toString()) as RecsPage;
+      parsed ??= JSON.parse(textOfJsonBytes(cached)) as RecsPage;
       return parsed;
     } };
     if (variant && viewerId === userId) await logImpressions(variant, userId, page.body.items.map((i) => i.item.id));
@@ -61,7 +62,7 @@ export async function pagedRecommendations(
     model_id: list.modelId,
     variant: variant ? { experiment_id: variant.experiment_id, name: variant.name } : null,
   };
-  const raw = Buffer.from(JSON.stringify(body));
+  const raw = jsonBytesOf(JSON.stringify(body));
   await cache().setRaw(pageKey, raw, 3600);
   return { hit, raw, body };
 }

@@ -5,6 +5,7 @@ import { applyFeedbackBatch } from "../feedback/service";
 import { deleteRatingsOf } from "../ratings/cleanup";
 import { bumpRecsEpoch, invalidateAllRecs, markCatalogChanged, RECS_EPOCH_KEY, recsCacheKey, topForUser } from "./service";
 import { cache, remember } from "../cache";
+import { jsonBytesOf, type JsonBytes } from "../cache/bytes";
 
 // The grader-facing service's contract: items, users and reactions named by the caller's own string ids, kept in
 // the `legacy` namespace so a cleanup removes exactly what these endpoints created.
@@ -82,7 +83,7 @@ export async function interact(input: z.infer<typeof InteractSchema>): Promise<n
 }
 
 /** The JSON text `{"item_ids": [...]}`: cached whole until the user reacts, items are added, or a cleanup. */
-export async function legacyRecs(userExternalId: string, limit = 100): Promise<{ raw: Buffer; hit: boolean }> {
+export async function legacyRecs(userExternalId: string, limit = 100): Promise<{ raw: JsonBytes; hit: boolean }> {
   // The grader asks for the same users again and again: their ids are remembered until the next cleanup, which
   // moves the epoch (users not seen yet are looked up each time, as /interact may create them at any moment).
   const [epoch] = await cache().mget<number>(RECS_EPOCH_KEY);
@@ -101,7 +102,7 @@ export async function legacyRecs(userExternalId: string, limit = 100): Promise<{
     const { list } = await topForUser(userId, { allowIds: new Set(byItem.keys()), cacheTag: `legacy:${byItem.size}` });
     ids = list.items.slice(0, limit).map((r) => byItem.get(r.id)).filter((v): v is string => v !== undefined);
   }
-  const raw = Buffer.from(JSON.stringify({ item_ids: ids }));
+  const raw = jsonBytesOf(JSON.stringify({ item_ids: ids }));
   await cache().setRaw(key, raw, 3600);
   return { raw, hit: false };
 }
