@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { signUp } from "./fixtures/users";
 
 test("a visitor browses, searches with a typo, filters and opens a movie", async ({ page }) => {
   await page.goto("/movies");
@@ -39,4 +40,28 @@ test("a sort order the page does not offer (an old or edited link) lists movies 
   await page.goto("/movies?sort=top");
   await expect(page.getByText(/Invalid option|sort order/)).toHaveCount(0);
   await expect(page.getByTestId("movie-card").first()).toBeVisible();
+});
+
+test("a film's counts follow a person's rating and like as they are saved, without a reload", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/movies/2");
+  const stats = page.getByRole("definition");
+  const stat = (label: string) => page.locator("dt", { hasText: label }).locator("xpath=following-sibling::dd");
+  await expect(stats.first()).toBeVisible();
+  const number = async (label: string) => Number((await stat(label).textContent())?.replace(/,/g, ""));
+  const [ratings, likes] = [await number("Ratings"), await number("Likes")];
+  const mine = page.getByRole("region", { name: "Your feedback" });
+  await mine.getByRole("button", { name: "Rate 5 stars", exact: true }).click();
+  await expect(stat("Ratings")).toHaveText((ratings + 1).toLocaleString("en"));
+  await mine.getByRole("button", { name: "Like", exact: true }).click();
+  await expect(stat("Likes")).toHaveText(String(likes + 1));
+  await mine.getByRole("button", { name: "Clear rating" }).click();
+  await expect(stat("Ratings")).toHaveText(ratings.toLocaleString("en"));
+  await mine.getByRole("button", { name: "Rate 4 stars", exact: true }).click();
+  await expect(stat("Ratings")).toHaveText((ratings + 1).toLocaleString("en"));
+  // The film's card in the catalog counts it too.
+  const title = (await page.getByRole("heading", { level: 1 }).textContent())?.replace(/\s*\(\d{4}\)$/, "") ?? "";
+  await page.goto(`/movies?q=${encodeURIComponent(title)}`);
+  const card = page.getByTestId("movie-card").filter({ has: page.locator('a[href="/movies/2"]') }).first();
+  await expect(card.getByTestId("card-average")).toContainText(`(${ratings + 1})`);
 });

@@ -36,6 +36,13 @@ async function hasMixedScales(): Promise<boolean> {
   return other?.found ?? false;
 }
 
+/** Kept for applyStatsDelta: the prior every film's weighted score was last written with. */
+async function savePrior(prior: StatsPrior): Promise<void> {
+  await prisma().$executeRaw`
+    INSERT INTO stats_prior (id, global_mean, min_votes, updated_at) VALUES (1, ${prior.globalMean}, ${prior.minVotes}, now())
+    ON CONFLICT (id) DO UPDATE SET global_mean = EXCLUDED.global_mean, min_votes = EXCLUDED.min_votes, updated_at = EXCLUDED.updated_at`;
+}
+
 export async function computePrior(): Promise<StatsPrior> {
   const mixedScales = await hasMixedScales();
   const rated = starRatings(mixedScales);
@@ -45,13 +52,45 @@ export async function computePrior(): Promise<StatsPrior> {
            (SELECT percentile_cont(0.6) WITHIN GROUP (ORDER BY n)::float8 FROM per_item) AS min_votes,
            (SELECT count(*) FROM ratings) AS ratings,
            (SELECT count(*) FROM per_item) AS items`;
-  return {
+  const prior = {
     globalMean: row?.global_mean ?? 0,
     minVotes: Math.max(1, Math.round(row?.min_votes ?? 1)),
     ratings: Number(row?.ratings ?? 0),
     items: Number(row?.items ?? 0),
     mixedScales,
   };
+  await savePrior(prior);
+  return prior;
+}
+
+/** What one write did to a film: ratings added (+1), changed (0) or taken away (-1), their sum in stars, and likes. */
+export type StatsDelta = { ratings: number; stars: number; likes: number };
+
+/**
+ * One person's rating or like, counted into its film's statistics in the write's own transaction, so the film's
+ * page and cards show it at once; the film is scored again with the prior of the last run (stats_prior), other films
+ * keep their scores, and the next run rewrites every film from the ratings themselves. A film without statistics yet
+ * gets a row from this write alone; with no prior saved (statistics never computed), a film's score is its mean.
+ */
+export async function applyStatsDelta(tx: Prisma.TransactionClient, itemId: number, d: StatsDelta): Promise<void> {
+  if (d.ratings === 0 && d.stars === 0 && d.likes === 0) return;
+  const count = Prisma.sql`(s.ratings_count + ${d.ratings}::int)`;
+  const sum = Prisma.sql`(s.mean_rating * s.ratings_count + ${d.stars}::float8)`;
+  const globalMean = Prisma.sql`(SELECT global_mean FROM stats_prior WHERE id = 1)`;
+  const minVotes = Prisma.sql`COALESCE((SELECT min_votes FROM stats_prior WHERE id = 1), 1)`;
+  const fresh = { count: Math.max(d.ratings, 0), mean: d.ratings > 0 ? d.stars / d.ratings : 0 };
+  await tx.$executeRaw`
+    INSERT INTO item_stats AS s (item_id, ratings_count, mean_rating, weighted_score, likes, updated_at)
+    VALUES (${itemId}, ${fresh.count}, ${fresh.mean},
+            (${fresh.count * fresh.mean} + ${minVotes} * COALESCE(${globalMean}, ${fresh.mean})) / (${fresh.count} + ${minVotes}),
+            ${Math.max(d.likes, 0)}, now())
+    ON CONFLICT (item_id) DO UPDATE SET
+      ratings_count = GREATEST(${count}, 0),
+      mean_rating = CASE WHEN ${count} > 0 THEN ${sum} / ${count} ELSE 0 END,
+      weighted_score = CASE WHEN ${count} > 0 THEN (${sum} + ${minVotes} * COALESCE(${globalMean}, ${sum} / ${count})) / (${count} + ${minVotes})
+                            ELSE COALESCE(${globalMean}, 0) END,
+      likes = GREATEST(s.likes + ${d.likes}::int, 0),
+      updated_at = now()`;
 }
 
 /** Rewrites item_stats for items with ids in [fromId, toId]; the job calls it in slices to report progress. */
@@ -126,6 +165,7 @@ export async function refreshItemStats(itemIds: number[]): Promise<StatsPrior> {
     items: Number(row?.items ?? 0),
     mixedScales,
   };
+  await savePrior(prior);
   await prisma().$executeRaw`
     UPDATE item_stats SET weighted_score = ${weightedScoreSql(Prisma.sql`ratings_count`, Prisma.sql`mean_rating`, prior)}
     WHERE item_id = ANY(${itemIds}::int[])`;

@@ -3,6 +3,8 @@ import { prisma, Prisma } from "../db/client";
 import { invalidateUserRatings } from "../ratings/history";
 import { invalidateUserRecs } from "../recs/service";
 import { logOutcome } from "../experiments/ab";
+import { applyStatsDelta } from "../catalog/stats";
+import { toFiveStars } from "../ratings/scales";
 import { RATING_STEPS, type FeedbackState, type FeedbackType } from "./schemas";
 
 // Likes, dislikes, hides and ratings: the current state per user and item, an append-only event log, and
@@ -14,6 +16,12 @@ export type FeedbackInput = { itemId: number; type: FeedbackType; value?: number
 const CHANGES_RECS: FeedbackType[] = ["like", "dislike", "unlike", "hide", "unhide", "rate", "unrate"];
 const CHANGES_RATINGS: FeedbackType[] = ["rate", "unrate"];
 
+/** The film's statistics follow a rating written (`after`) over what was there (`before`, null for none), both as stored. */
+function ratingDelta(before: number | null, after: number | null, source: string | null) {
+  const stars = (r: number | null) => (r === null ? 0 : toFiveStars(r, source));
+  return { ratings: (after === null ? 0 : 1) - (before === null ? 0 : 1), stars: stars(after) - stars(before), likes: 0 };
+}
+
 async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void> {
   const at = e.at ?? new Date();
   const upsert = (data: { reaction?: "like" | "dislike" | null; hidden?: boolean }) =>
@@ -22,15 +30,23 @@ async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void>
       create: { userId, itemId: e.itemId, reaction: data.reaction ?? null, hidden: data.hidden ?? false },
       update: data,
     });
+  // A like given or taken back moves the film's count of likes; the lock keeps two at once from both counting.
+  const react = async (reaction: "like" | "dislike" | null) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${userId}::int, ${e.itemId}::int)`;
+    const before = await tx.feedback.findUnique({ where: { userId_itemId: { userId, itemId: e.itemId } }, select: { reaction: true } });
+    await upsert({ reaction });
+    const likes = (reaction === "like" ? 1 : 0) - (before?.reaction === "like" ? 1 : 0);
+    await applyStatsDelta(tx, e.itemId, { ratings: 0, stars: 0, likes });
+  };
   switch (e.type) {
     case "like":
-      await upsert({ reaction: "like" });
+      await react("like");
       break;
     case "dislike":
-      await upsert({ reaction: "dislike" });
+      await react("dislike");
       break;
     case "unlike":
-      await upsert({ reaction: null });
+      await react(null);
       break;
     case "hide":
       await upsert({ hidden: true });
@@ -44,25 +60,36 @@ async function applyOne(tx: Tx, userId: number, e: FeedbackInput): Promise<void>
     case "rate": {
       const value = RATING_STEPS.parse(e.value);
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${userId}::int, ${e.itemId}::int)`;
-      await tx.$executeRaw`
-        INSERT INTO ratings (user_id, item_id, rating, rated_at)
-        SELECT ${userId}, ${e.itemId}, ${value}, ${at}
-        WHERE NOT EXISTS (SELECT 1 FROM feedback WHERE user_id = ${userId} AND item_id = ${e.itemId} AND rating_cleared_at > ${at})
-        ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
-        WHERE EXCLUDED.rated_at >= ratings.rated_at`;
+      // What was there and what was written (nothing, for a rating older than the one kept or than a clear).
+      const [row] = await tx.$queryRaw<{ before: number | null; after: number | null; source: string | null }[]>`
+        WITH prev AS (SELECT rating FROM ratings WHERE user_id = ${userId} AND item_id = ${e.itemId}),
+        written AS (
+          INSERT INTO ratings (user_id, item_id, rating, rated_at)
+          SELECT ${userId}, ${e.itemId}, ${value}, ${at}
+          WHERE NOT EXISTS (SELECT 1 FROM feedback WHERE user_id = ${userId} AND item_id = ${e.itemId} AND rating_cleared_at > ${at})
+          ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
+          WHERE EXCLUDED.rated_at >= ratings.rated_at
+          RETURNING rating
+        )
+        SELECT (SELECT rating FROM prev)::float8 AS before, (SELECT rating FROM written)::float8 AS after, (SELECT source FROM users WHERE id = ${userId}) AS source`;
+      if (row && row.after !== null) await applyStatsDelta(tx, e.itemId, ratingDelta(row.before, row.after, row.source));
       break;
     }
     case "unrate": {
       // A clear from the page (no time given) takes whatever rating is shown, even one stamped ahead of the clock.
       const onlyOlder = e.at !== undefined;
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${userId}::int, ${e.itemId}::int)`;
-      await tx.$executeRaw`
+      const [row] = await tx.$queryRaw<{ before: number | null; source: string | null }[]>`
         WITH gone AS (
-          DELETE FROM ratings WHERE user_id = ${userId} AND item_id = ${e.itemId} AND (NOT ${onlyOlder} OR rated_at <= ${at}) RETURNING rated_at
+          DELETE FROM ratings WHERE user_id = ${userId} AND item_id = ${e.itemId} AND (NOT ${onlyOlder} OR rated_at <= ${at}) RETURNING rated_at, rating
+        ),
+        mark AS (
+          INSERT INTO feedback (user_id, item_id, hidden, rating_cleared_at)
+          VALUES (${userId}, ${e.itemId}, false, GREATEST(${at}::timestamptz, (SELECT max(rated_at) FROM gone)))
+          ON CONFLICT (user_id, item_id) DO UPDATE SET rating_cleared_at = GREATEST(feedback.rating_cleared_at, EXCLUDED.rating_cleared_at)
         )
-        INSERT INTO feedback (user_id, item_id, hidden, rating_cleared_at)
-        VALUES (${userId}, ${e.itemId}, false, GREATEST(${at}::timestamptz, (SELECT max(rated_at) FROM gone)))
-        ON CONFLICT (user_id, item_id) DO UPDATE SET rating_cleared_at = GREATEST(feedback.rating_cleared_at, EXCLUDED.rating_cleared_at)`;
+        SELECT (SELECT rating FROM gone)::float8 AS before, (SELECT source FROM users WHERE id = ${userId}) AS source`;
+      if (row && row.before !== null) await applyStatsDelta(tx, e.itemId, ratingDelta(row.before, null, row.source));
       break;
     }
     default:

@@ -18,6 +18,12 @@ export const to01 = (rating: number, source: string | null) => {
   return Math.min(1, Math.max(0, (rating - s.min) / (s.max - s.min)));
 };
 
+/** A rating on the five-star scale (0.5-5), as fiveStarSql reckons it. */
+export const toFiveStars = (rating: number, source: string | null) => {
+  const s = scaleOf(source);
+  return 0.5 + ((rating - s.min) * 4.5) / (s.max - s.min);
+};
+
 /** SQL for rating `r.rating` of user `u` on the five-star scale (0.5-5), for queries that join ratings r to users u. */
 export function fiveStarSql(): Prisma.Sql {
   const mt = scaleOf(MOVIETWEETINGS_RATINGS.userSource);

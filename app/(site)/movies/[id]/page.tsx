@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { FilmStats } from "@/components/catalog/film-stats";
 import { MovieGrid } from "@/components/catalog/movie-card";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
 import { ApiError } from "@/lib/api/errors";
@@ -74,12 +75,7 @@ export default async function MoviePage({ params }: { params: Params }) {
           to rate, like or hide this movie.
         </p>
       )}
-      <dl className="grid max-w-xl grid-cols-2 gap-3 sm:grid-cols-4">
-        <Stat label="Ratings" value={item.stats.ratings_count.toLocaleString("en")} />
-        <Stat label="Mean rating" value={item.stats.mean_rating?.toFixed(2) ?? "-"} />
-        <Stat label="Weighted score" value={item.stats.weighted_score?.toFixed(2) ?? "-"} />
-        <Stat label="Likes" value={String(item.stats.likes)} />
-      </dl>
+      <FilmStats itemId={item.id} stats={item.stats} />
       {imdb ? (
         <p className="text-sm">
           <a className="text-brand-700 hover:underline" href={`https://www.imdb.com/title/${imdb}/`} rel="noreferrer" target="_blank">
@@ -92,14 +88,5 @@ export default async function MoviePage({ params }: { params: Params }) {
         <MovieGrid items={more.map((r) => r.item)} feedback={states} empty="No similar movies yet." />
       </section>
     </article>
-  );
-}
-
-function Stat({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="rounded-lg border border-stone-200 bg-white p-3">
-      <dt className="text-xs uppercase tracking-wide text-stone-500">{label}</dt>
-      <dd className="mt-1 text-lg font-semibold">{value}</dd>
-    </div>
   );
 }
