@@ -7,32 +7,65 @@ import { databaseUrl } from "./client";
 // parses each back (measured on 1,000-element arrays: 0.5 ms a query against 2.5 ms), and a row costs no trip through
 // Prisma's result mapping (the user lookup took 1.6 ms of a miss's 5 that way).
 
-const store = globalThis as unknown as { tastebudRawPool?: { url: string; pool: pg.Pool } };
+// On globalThis, with the turns taken at it: the server's fast lane and Next each load their own copy of this module.
+const store = globalThis as unknown as { tastebudRawPool?: { url: string; pool: pg.Pool; turns: Turns } };
 
-export function rawPool(): pg.Pool {
+function held(): { pool: pg.Pool; turns: Turns } {
   const url = databaseUrl();
-  const held = store.tastebudRawPool;
-  if (held?.url === url) return held.pool;
-  void held?.pool.end().catch(() => undefined);
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), allowExitOnIdle: true });
+  const kept = store.tastebudRawPool;
+  if (kept?.url === url) return kept;
+  void kept?.pool.end().catch(() => undefined);
+  const max = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true });
   // An idle connection the server drops must not crash the process; the next query opens a new one.
   pool.on("error", () => undefined);
-  store.tastebudRawPool = { url, pool };
-  return pool;
+  store.tastebudRawPool = { url, pool, turns: new Turns(max) };
+  return store.tastebudRawPool;
 }
+
+export const rawPool = (): pg.Pool => held().pool;
 
 // Statement names by text: a changed query (in development, after an edit) gets a new name, as one name must always
 // mean the same text on a connection.
 const statementNames = new Map<string, string>();
 
 /**
+ * Takes turns at the pool: at most its size of queries at once, the rest waiting here in two lines rather than in
+ * pg-pool's one. A query that finishes a request already under way (`urgent`: the ratings read, after the user
+ * lookup) goes ahead of the ones that start new requests, so a request waits its turn once, not once per query. On
+ * 2,211 cache misses of /rates at 32 connections, eight alternating pairs of runs: p99 55-94 ms (median 85) in one
+ * line, 67-82 ms (median 71) in two, lower in six pairs of the eight.
+ */
+export class Turns {
+  private busy = 0;
+  private readonly waiting: [urgent: (() => void)[], other: (() => void)[]] = [[], []];
+  constructor(private readonly slots: number) {}
+  async run<T>(urgent: boolean, task: () => Promise<T>): Promise<T> {
+    if (this.busy < this.slots) this.busy++;
+    else await new Promise<void>((resolve) => this.waiting[urgent ? 0 : 1].push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The turn passes straight to the next in line, or the slot frees.
+      const next = this.waiting[0].shift() ?? this.waiting[1].shift();
+      if (next) next();
+      else this.busy--;
+    }
+  }
+}
+
+/**
  * Rows as arrays of column values (bytea as a Buffer, int8 as a string). `prepare`: a named statement, parsed and
  * planned once per connection; not behind a transaction pooler (`pgbouncer=true` in DATABASE_URL, Prisma's flag for
- * it), which may hand the next query to a connection that never saw it.
+ * it), which may hand the next query to a connection that never saw it. `urgent`: see Turns.
  */
-export async function queryRows(text: string, values: unknown[], opts: { prepare?: boolean } = {}): Promise<unknown[][]> {
+export function queryRows(text: string, values: unknown[], opts: { prepare?: boolean; urgent?: boolean } = {}): Promise<unknown[][]> {
+  return held().turns.run(opts.urgent ?? false, () => runQuery(text, values, opts.prepare ?? false));
+}
+
+async function runQuery(text: string, values: unknown[], prepare: boolean): Promise<unknown[][]> {
   let name: string | undefined;
-  if (opts.prepare && !/[?&]pgbouncer=true(&|$)/.test(databaseUrl())) {
+  if (prepare && !/[?&]pgbouncer=true(&|$)/.test(databaseUrl())) {
     name = statementNames.get(text);
     if (!name) statementNames.set(text, (name = `tastebud_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
   }

@@ -23,7 +23,7 @@ export async function readRatingList(userId: number): Promise<RatingList> {
             (SELECT external_ids FROM catalog_versions WHERE id = 1)
      FROM ratings WHERE user_id = $1`,
     [userId],
-    { prepare: true },
+    { prepare: true, urgent: true },
   )) as [Buffer | null, string | null][];
   return { packed: row?.[0] ?? Buffer.alloc(0), catalogVersion: BigInt(row?.[1] ?? 0) };
 }
