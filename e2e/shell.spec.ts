@@ -8,6 +8,15 @@ test("the header works at this screen width, signed out and signed in", async ({
     await page.getByText("Menu").click();
     await page.locator("details").getByRole("link", { name: "Movies", exact: true }).click();
     await expect(page).toHaveURL(/\/movies$/);
+    // The header stays across the navigation; its menu does not stay open over the new page.
+    await expect(page.locator("details").getByRole("link", { name: "Movies", exact: true })).toBeHidden();
+    await page.getByText("Menu").click();
+    await expect(page.locator("details").getByRole("link", { name: "Home", exact: true })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(page.locator("details").getByRole("link", { name: "Home", exact: true })).toBeHidden();
+    await page.getByText("Menu").click();
+    await page.getByRole("heading", { level: 1 }).click();
+    await expect(page.locator("details").getByRole("link", { name: "Home", exact: true })).toBeHidden();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     return;

@@ -51,3 +51,15 @@ test("the token form says beside each field what is missing, and empties itself 
   await expect(page.getByLabel("Name")).toHaveValue("");
   await expect(page.getByTestId("token-row")).toContainText("nightly export");
 });
+
+test("the API reference, linked from the tokens page, lists every operation even when its viewer's CDN is out of reach", async ({ page }) => {
+  await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort());
+  await signUp(page);
+  await page.goto("/settings/tokens");
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page).toHaveURL(/\/docs\/api$/);
+  await expect(page.getByRole("heading", { name: "Tastebud API" })).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "/api/v1/rates/{uid}" })).toContainText("GET");
+  await page.getByRole("link", { name: "/api/v1/openapi.json" }).click();
+  await expect(page.locator("body")).toContainText('"openapi":"3.1.0"');
+});

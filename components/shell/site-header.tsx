@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { SessionUser } from "@/lib/auth/session";
+import { MobileMenu } from "./mobile-menu";
 import { SignOutButton } from "./sign-out-button";
 
 const NAV = [
@@ -66,8 +67,7 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
             </>
           )}
         </div>
-        {/* The narrow-screen menu: a plain <details> so it works before any JavaScript loads. */}
-        <details className={`group relative ml-auto ${wide.menu}`}>
+        <MobileMenu className={`group relative ml-auto ${wide.menu}`}>
           <summary className="flex cursor-pointer list-none items-center rounded-md border border-stone-300 px-3 py-1.5 text-sm" aria-label="Menu">
             Menu
           </summary>
@@ -96,7 +96,7 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
               </>
             )}
           </div>
-        </details>
+        </MobileMenu>
       </div>
     </header>
   );

@@ -12,7 +12,11 @@ export default async function TokensPage() {
         <h1 className="text-2xl font-semibold">API tokens</h1>
         <p className="mt-1 text-sm text-stone-600">
           Personal tokens let programs use the Tastebud API as you. Send one as <code>Authorization: Bearer &lt;token&gt;</code> to any{" "}
-          <code>/api/v1</code> endpoint.
+          <code>/api/v1</code> endpoint. Every endpoint is described in the{" "}
+          <a href="/docs/api" className="font-medium text-brand-700 hover:underline">
+            API reference
+          </a>
+          .
         </p>
       </div>
       <ApiTokens isAdmin={user.role === "admin"} />
