@@ -16,6 +16,16 @@ test("an admin runs the statistics job, watches it reach 100% and reads the resu
   await expect(row.getByTestId("job-result")).toContainText('"items": ');
 });
 
+test("a job that had nothing to do for want of its set-up says it was skipped, not that it succeeded", async ({ page }) => {
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/jobs");
+  await page.getByRole("button", { name: "Run AI picks" }).click();
+  const row = page.locator('[data-testid="job-row"][data-kind="llm-picks"]').first();
+  await expect(row.getByTestId("job-status")).toHaveText("skipped", { timeout: 30_000 });
+  await expect(row.getByTestId("job-message")).toContainText("no language model is configured");
+  await expect(page.getByTestId("schedule-row").filter({ hasText: "AI picks" })).toContainText("(skipped)");
+});
+
 test("an admin cancels a running job midway", async ({ page, request }) => {
   const tokenRes = await request.post("/api/v1/auth/token", { data: { ...ADMIN, scopes: ["admin"] } });
   const { token } = await tokenRes.json();

@@ -25,7 +25,7 @@ export function isRunningEvaluation(exp: Experiment): boolean {
 
 export function ExperimentStatusBadge({ status }: { status: string }) {
   if (status === "stopped") return <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-700" data-testid="job-status">stopped</span>;
-  return <StatusBadge status={status as Job["status"]} />;
+  return <StatusBadge job={{ status: status as Job["status"] }} />;
 }
 
 /** Cancels an offline evaluation's job, or stops an A/B test. */

@@ -3,23 +3,26 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { apiFetch } from "@/components/api-fetch";
-import { isActive, type Job } from "./types";
+import { isActive, outcomeOf, type Job } from "./types";
 
-const STATUS_STYLE: Record<Job["status"], string> = {
+const STATUS_STYLE: Record<ReturnType<typeof outcomeOf>, string> = {
   queued: "bg-stone-100 text-stone-700",
   sent: "bg-stone-100 text-stone-700",
   running: "bg-sky-100 text-sky-800",
   succeeded: "bg-emerald-100 text-emerald-800",
   failed: "bg-red-100 text-red-800",
   cancelled: "bg-amber-100 text-amber-800",
+  skipped: "bg-stone-100 text-stone-700",
 };
 
-export function StatusBadge({ status }: { status: Job["status"] }) {
-  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[status]}`} data-testid="job-status">{status}</span>;
+export function StatusBadge({ job }: { job: Pick<Job, "status"> & { result?: unknown } }) {
+  const outcome = outcomeOf(job);
+  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[outcome]}`} data-testid="job-status">{outcome}</span>;
 }
 
-export function ProgressBar({ job }: { job: Pick<Job, "progress" | "status" | "message"> }) {
-  const colour = job.status === "failed" ? "bg-red-500" : job.status === "cancelled" ? "bg-amber-500" : job.status === "succeeded" ? "bg-emerald-500" : "bg-brand-500";
+export function ProgressBar({ job }: { job: Pick<Job, "progress" | "status" | "message" | "result"> }) {
+  const outcome = outcomeOf(job);
+  const colour = outcome === "failed" ? "bg-red-500" : outcome === "cancelled" ? "bg-amber-500" : outcome === "skipped" ? "bg-stone-400" : outcome === "succeeded" ? "bg-emerald-500" : "bg-brand-500";
   return (
     <div
       role="progressbar"
@@ -78,7 +81,7 @@ export function JobProgress({ jobId, onDone, onError }: { jobId: string; onDone?
   return (
     <div className="space-y-2 rounded-lg border border-stone-200 bg-white p-3" data-testid="job-progress">
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm">
-        <StatusBadge status={job.status} />
+        <StatusBadge job={job} />
         {/* Under the badge on a phone; a finished job's message (what a cancel kept, say) is shown whole. */}
         <span className={`order-last min-w-0 basis-full text-stone-600 sm:order-none sm:basis-0 sm:flex-1 ${isActive(job) ? "truncate" : ""}`} data-testid="job-message">
           {job.message}

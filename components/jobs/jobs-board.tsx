@@ -1,13 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { apiFetch } from "@/components/api-fetch";
 import { ImportReportView, type ImportReport } from "@/components/imports/import-uploader";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { formatDuration, ProgressBar, StatusBadge, useCancelJob } from "./job-progress";
-import { isActive, type Job } from "./types";
+import { isActive, outcomeOf, type Job } from "./types";
 
 type Schedules = {
   items: { kind: string; title: string; cron: string; next_run_at: string | null; last_run: Job | null }[];
@@ -40,6 +40,11 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
     mutationFn: (kind: string) => apiFetch<Job>("/api/v1/jobs", { method: "POST", body: { kind } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["jobs"] }),
   });
+  // Each time a job starts or ends here, the schedules' "Last run" is read again rather than at their next poll.
+  const activeIds = jobs.data?.items.filter(isActive).map((j) => j.id).join(",");
+  useEffect(() => {
+    if (activeIds !== undefined) void qc.invalidateQueries({ queryKey: ["job-schedules"] });
+  }, [activeIds, qc]);
 
   return (
     <div className="space-y-8">
@@ -89,7 +94,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                   {schedules.data?.titles[job.kind] ?? job.kind}
                 </span>
                 {subjectOf(job) ? <span className="min-w-0 truncate text-sm text-stone-500" data-testid="job-subject">{subjectOf(job)}</span> : null}
-                <StatusBadge status={job.status} />
+                <StatusBadge job={job} />
                 {job.scheduled ? <span className="text-xs text-stone-500">scheduled</span> : null}
                 <span className={`order-last min-w-0 basis-full text-sm text-stone-600 sm:order-none sm:basis-auto sm:flex-1 ${isActive(job) ? "truncate" : ""}`} data-testid="job-message">{job.message}</span>
                 <span className="ml-auto text-sm tabular-nums text-stone-500" data-testid="job-percent">{job.progress}%</span>
@@ -105,7 +110,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
               <details className="mt-2 text-sm">
                 <summary className="cursor-pointer text-stone-500">
                   Details · created {when(job.created_at)}
-                  {job.duration_ms !== null ? ` · took ${formatDuration(job.duration_ms)}` : ""}
+                  {job.duration_ms !== null ? ` · ${isActive(job) ? "running for" : "took"} ${formatDuration(job.duration_ms)}` : ""}
                   {job.attempts > 0 ? ` · attempt ${job.attempts} of ${job.max_attempts}` : " · not started yet"}
                 </summary>
                 <dl className="mt-2 grid grid-cols-[auto,1fr] gap-x-3 gap-y-1 text-stone-700">
@@ -154,7 +159,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                     <span className="block font-mono text-xs text-stone-500 sm:hidden">{s.cron}</span>
                   </td>
                   <td className="hidden whitespace-nowrap px-3 py-2 font-mono text-xs sm:table-cell">{s.cron}</td>
-                  <td className="px-3 py-2">{s.last_run ? `${when(s.last_run.created_at)} (${s.last_run.status})` : "never"}</td>
+                  <td className="px-3 py-2">{s.last_run ? `${when(s.last_run.created_at)} (${outcomeOf(s.last_run)})` : "never"}</td>
                   <td className="px-3 py-2">{when(s.next_run_at)}</td>
                 </tr>
               ))}
