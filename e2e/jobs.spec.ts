@@ -7,7 +7,7 @@ test("an admin runs the statistics job, watches it reach 100% and reads the resu
   await signIn(page, ADMIN.email, ADMIN.password);
   await page.goto("/jobs");
   await expect(page.getByTestId("schedule-row").filter({ hasText: "Recompute catalog statistics" })).toContainText("0 3 * * *");
-  await page.getByRole("button", { name: "Run Recompute catalog statistics" }).click();
+  await page.getByRole("button", { name: "Run now: Recompute catalog statistics" }).click();
   const row = page.locator('[data-testid="job-row"][data-kind="catalog-stats"]').first();
   await expect(row.getByText("Recompute catalog statistics", { exact: true })).toBeVisible();
   await expect(row.getByTestId("job-status")).toHaveText("succeeded", { timeout: 30_000 });
@@ -19,7 +19,7 @@ test("an admin runs the statistics job, watches it reach 100% and reads the resu
 test("a job that had nothing to do for want of its set-up says it was skipped, not that it succeeded", async ({ page }) => {
   await signIn(page, ADMIN.email, ADMIN.password);
   await page.goto("/jobs");
-  await page.getByRole("button", { name: "Run AI picks" }).click();
+  await page.getByRole("button", { name: "Run now: AI picks" }).click();
   const row = page.locator('[data-testid="job-row"][data-kind="llm-picks"]').first();
   await expect(row.getByTestId("job-status")).toHaveText("skipped", { timeout: 30_000 });
   await expect(row.getByTestId("job-message")).toContainText("no language model is configured");

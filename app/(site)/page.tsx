@@ -4,6 +4,7 @@ import { MovieGrid, type CardItem } from "@/components/catalog/movie-card";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { currentUser, type SessionUser } from "@/lib/auth/session";
+import { prisma } from "@/lib/db/client";
 import { logImpressions } from "@/lib/experiments/ab";
 import { searchItems } from "@/lib/catalog/items";
 import { feedbackStates } from "@/lib/feedback/service";
@@ -30,11 +31,14 @@ export default async function HomePage() {
   const aiPicks = user ? await llmPicksOf(user.id) : null;
   const shown = [...rows.flatMap((r) => r.items.map((i) => i.id)), ...(aiPicks?.items.map((p) => p.item.id) ?? [])];
   const states = user ? await feedbackStates(user.id, [...new Set(shown)]) : undefined;
+  // "Welcome back" is for someone whose account is older than today's visit, not for the person who just signed up.
+  const since = user ? (await prisma().user.findUnique({ where: { id: user.id }, select: { createdAt: true } }))?.createdAt : undefined;
+  const returning = since !== undefined && Date.now() - since.getTime() > 12 * 3600_000;
   return (
     <div className="space-y-10">
       <section className="rounded-2xl bg-gradient-to-br from-brand-50 to-white p-6 ring-1 ring-brand-100 sm:p-8">
         <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
-          {user ? `${personal ? "Welcome back" : "Welcome"}${user.name ? `, ${user.name}` : ""}.` : "Find your next favourite film."}
+          {user ? `${returning ? "Welcome back" : "Welcome"}${user.name ? `, ${user.name}` : ""}.` : "Find your next favourite film."}
         </h1>
         <p className="mt-2 max-w-2xl text-stone-600">
           Tastebud learns from what you rate, like and hide, and every recommendation says why it is there.

@@ -22,7 +22,8 @@ export function FilmStats({ itemId, stats }: { itemId: number; stats: ItemView["
     <dl className="grid max-w-xl grid-cols-2 gap-3 sm:grid-cols-4" aria-label="Film statistics">
       <Stat label="Ratings" value={stats.ratings_count.toLocaleString("en")} />
       <Stat label="Mean rating" value={stats.mean_rating?.toFixed(2) ?? "-"} />
-      <Stat label="Weighted score" value={stats.weighted_score?.toFixed(2) ?? "-"} />
+      {/* Unrated, a film scores the catalog's mean (what it is ranked by); as its own score that would only puzzle. */}
+      <Stat label="Weighted score" value={stats.ratings_count > 0 ? (stats.weighted_score?.toFixed(2) ?? "-") : "-"} />
       <Stat label="Likes" value={String(stats.likes)} />
     </dl>
   );

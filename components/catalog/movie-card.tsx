@@ -30,7 +30,7 @@ export function MovieCard({ item, reason, feedback, children }: { item: CardItem
               {" · "}
               {/* Labelled "avg", so it is not read as the viewer's own rating, which the stars below the title show. */}
               <span title={`Average ${item.stats.mean_rating?.toFixed(2)} from ${item.stats.ratings_count} ratings`} data-testid="card-average">
-                ★ {item.stats.mean_rating?.toFixed(1)} avg <span className="text-stone-400">({item.stats.ratings_count})</span>
+                ★ {item.stats.mean_rating?.toFixed(1)} avg <span className="text-stone-500">({item.stats.ratings_count})</span>
               </span>
             </>
           ) : null}

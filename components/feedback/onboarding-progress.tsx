@@ -4,7 +4,7 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { useRatedCount, type FeedbackState } from "./use-feedback";
 
-/** "N of 12 rated": the films on the page counted live from the same cached states the star controls write, plus those rated elsewhere. */
+/** "N of 12 rated" (past the goal, "N rated"): the films on the page counted live from the same cached states the star controls write, plus those rated elsewhere. */
 export function OnboardingProgress({ states, ratedElsewhere = 0, goal }: { states: FeedbackState[]; ratedElsewhere?: number; goal: number }) {
   const rated = ratedElsewhere + useRatedCount(states);
   const done = rated >= goal;
@@ -13,7 +13,7 @@ export function OnboardingProgress({ states, ratedElsewhere = 0, goal }: { state
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <div className="min-w-40 flex-1 space-y-1.5">
           <p className="text-sm font-medium" aria-live="polite" data-testid="rated-count">
-            {Math.min(rated, goal)} of {goal} rated
+            {rated > goal ? `${rated} rated` : `${rated} of ${goal} rated`}
             {done ? <span className="ml-1.5 font-normal text-emerald-700">Nice: that is enough to go on.</span> : null}
           </p>
           <div

@@ -60,7 +60,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
                   {/* One line a job on a phone, so the jobs themselves (what runs now) are on the first screen. */}
                   <p className="hidden text-sm text-stone-500 sm:block">{s.description}</p>
                 </div>
-                <Button type="button" onClick={() => start.mutate(s.kind)} disabled={start.isPending || running.has(s.kind)} aria-label={running.has(s.kind) ? `${s.title} is running` : `Run ${s.title}`}>
+                <Button type="button" onClick={() => start.mutate(s.kind)} disabled={start.isPending || running.has(s.kind)} aria-label={running.has(s.kind) ? `Running: ${s.title}` : `Run now: ${s.title}`}>
                   {running.has(s.kind) ? "Running" : "Run now"}
                 </Button>
               </div>
