@@ -64,4 +64,9 @@ test("a film's counts follow a person's rating and like as they are saved, witho
   await page.goto(`/movies?q=${encodeURIComponent(title)}`);
   const card = page.getByTestId("movie-card").filter({ has: page.locator('a[href="/movies/2"]') }).first();
   await expect(card.getByTestId("card-average")).toContainText(`(${ratings + 1})`);
+  // Rated or cleared on the card itself, the card's own count follows at once.
+  await card.getByRole("button", { name: "Clear rating" }).click();
+  await expect(card.getByTestId("card-average")).toContainText(`(${ratings})`);
+  await card.getByRole("button", { name: "Rate 5 stars", exact: true }).click();
+  await expect(card.getByTestId("card-average")).toContainText(`(${ratings + 1})`);
 });

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { CardAverage, LiveCardAverage } from "@/components/catalog/card-average";
 import { CardLink } from "@/components/catalog/card-link";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
 import { HideableCard } from "@/components/feedback/hideable-card";
@@ -25,14 +26,12 @@ export function MovieCard({ item, reason, feedback, children }: { item: CardItem
         <h3 className="line-clamp-2 font-medium leading-snug text-stone-900">{item.title}</h3>
         <p className="mt-0.5 text-sm text-stone-500">
           {item.year ?? "year unknown"}
-          {item.stats && item.stats.ratings_count > 0 ? (
-            <>
-              {" · "}
-              {/* Labelled "avg", so it is not read as the viewer's own rating, which the stars below the title show. */}
-              <span title={`Average ${item.stats.mean_rating?.toFixed(2)} from ${item.stats.ratings_count} ratings`} data-testid="card-average">
-                ★ {item.stats.mean_rating?.toFixed(1)} avg <span className="text-stone-500">({item.stats.ratings_count})</span>
-              </span>
-            </>
+          {item.stats ? (
+            feedback ? (
+              <LiveCardAverage itemId={item.id} stats={item.stats} initial={feedback.initial} />
+            ) : (
+              <CardAverage count={item.stats.ratings_count} mean={item.stats.mean_rating} />
+            )
           ) : null}
         </p>
         <p className="mt-1.5 flex flex-wrap gap-1">
