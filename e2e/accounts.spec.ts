@@ -37,6 +37,7 @@ test("a protected page sends a signed-out visitor to sign in and back", async ({
   await signOut(page);
   await page.goto("/settings/tokens");
   await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fsettings%2Ftokens/);
+  await expect(page.getByTestId("signin-reason")).toHaveText("Sign in to manage your API tokens.");
   await signIn(page, person.email, person.password, { navigate: false });
   await expect(page).toHaveURL(/\/settings\/tokens$/);
   await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
