@@ -6,9 +6,17 @@ test("a visitor browses, searches with a typo, filters and opens a movie", async
   await expect(page.getByTestId("movie-card")).toHaveCount(24);
   // The film's average is labelled as such, apart from the viewer's own stars.
   await expect(page.getByTestId("card-average").first()).toHaveText(/^★ \d\.\d avg \(\d+\)$/);
+  const firstOnPageOne = await page.getByTestId("movie-card").first().locator("h3").textContent();
   await page.getByRole("button", { name: "Next page" }).or(page.getByRole("link", { name: "Next page" })).click();
   await expect(page).toHaveURL(/cursor=/);
   await expect(page.getByTestId("movie-card").first()).toBeVisible();
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page.getByRole("link", { name: "First page" })).toBeVisible();
+  await page.getByRole("link", { name: "Previous page" }).click();
+  await page.getByRole("link", { name: "Previous page" }).click();
+  await expect(page).toHaveURL(/\/movies$/);
+  await expect(page.getByTestId("movie-card").first().locator("h3")).toHaveText(firstOnPageOne ?? "");
+  await expect(page.getByRole("link", { name: "Previous page" })).toHaveCount(0);
 
   await page.goto("/movies");
   await page.getByLabel("Search movies").fill("godfater");

@@ -40,6 +40,16 @@ export function toItemView(row: ItemRow, externalIds: Record<string, string> = {
 
 const OffsetCursor = z.object({ o: z.number().int().min(0).max(1_000_000) });
 
+/**
+ * For a page of the catalog reached with `cursor`: the cursor of the page before it ("" for the first page, which
+ * needs none), or null on the first page itself.
+ */
+export function previousCatalogCursor(cursor: string | undefined, limit: number): string | null {
+  const offset = decodeCursor(cursor, OffsetCursor)?.o ?? 0;
+  if (offset === 0) return null;
+  return offset - limit > 0 ? encodeCursor({ o: offset - limit }) : "";
+}
+
 const ORDER: Record<Exclude<CatalogSort, "relevance">, Prisma.Sql> = {
   popular: Prisma.sql`COALESCE(s.ratings_count, 0) DESC, i.id`,
   rating: Prisma.sql`s.weighted_score DESC NULLS LAST, i.id`,

@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button";
 import { ApiError } from "@/lib/api/errors";
 import { currentUser } from "@/lib/auth/session";
-import { listGenres, searchItems } from "@/lib/catalog/items";
+import { listGenres, previousCatalogCursor, searchItems } from "@/lib/catalog/items";
 import { CATALOG_SORTS, ItemSearchSchema } from "@/lib/catalog/schemas";
 import { feedbackStates } from "@/lib/feedback/service";
 
@@ -36,7 +36,9 @@ export default async function MoviesPage({ searchParams }: { searchParams: Searc
   }
   const user = await currentUser();
   const states = user && page ? await feedbackStates(user.id, page.items.map((i) => i.id)) : undefined;
-  const next = page?.next_cursor ? `/movies?${new URLSearchParams({ ...stripEmpty(values), cursor: page.next_cursor })}` : null;
+  const at = (cursor: string | undefined) => `/movies?${new URLSearchParams(stripEmpty({ ...values, cursor }))}`;
+  const next = page?.next_cursor ? at(page.next_cursor) : null;
+  const previous = page && parsed.success ? previousCatalogCursor(parsed.data.cursor, parsed.data.limit) : null;
   return (
     <div className="space-y-5">
       <div className="flex items-baseline justify-between gap-4">
@@ -46,8 +48,19 @@ export default async function MoviesPage({ searchParams }: { searchParams: Searc
       {error ? <Alert>{error}</Alert> : null}
       {page ? <MovieGrid items={page.items} feedback={states} empty={values.q ? `No movies match "${values.q}".` : "No movies match these filters."} /> : null}
       <div className="flex justify-between">
-        {values.cursor ? (
-          <Link href={`/movies?${new URLSearchParams(stripEmpty({ ...values, cursor: undefined }))}`} className={buttonClass("secondary")}>
+        {previous !== null ? (
+          <span className="flex flex-wrap items-center gap-3">
+            <Link href={at(previous || undefined)} className={buttonClass("secondary")} rel="prev">
+              Previous page
+            </Link>
+            {previous ? (
+              <Link href={at(undefined)} className="text-sm text-brand-700 hover:underline">
+                First page
+              </Link>
+            ) : null}
+          </span>
+        ) : values.cursor ? (
+          <Link href={at(undefined)} className={buttonClass("secondary")}>
             Back to first page
           </Link>
         ) : <span />}
