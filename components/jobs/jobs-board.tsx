@@ -40,11 +40,12 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
     mutationFn: (kind: string) => apiFetch<Job>("/api/v1/jobs", { method: "POST", body: { kind } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["jobs"] }),
   });
-  // Each time a job starts or ends here, the schedules' "Last run" is read again rather than at their next poll.
-  const activeIds = jobs.data?.items.filter(isActive).map((j) => j.id).join(",");
+  // Each time a job appears in the list or changes status (one that skips may be done before the list first shows
+  // it), the schedules' "Last run" is read again rather than at their next poll.
+  const statuses = jobs.data?.items.map((j) => `${j.id}:${j.status}`).join(",");
   useEffect(() => {
-    if (activeIds !== undefined) void qc.invalidateQueries({ queryKey: ["job-schedules"] });
-  }, [activeIds, qc]);
+    if (statuses !== undefined) void qc.invalidateQueries({ queryKey: ["job-schedules"] });
+  }, [statuses, qc]);
 
   return (
     <div className="space-y-8">
