@@ -13,6 +13,9 @@ test("a visitor browses, searches with a typo, filters and opens a movie", async
   await page.getByRole("link", { name: "Next page" }).click();
   await expect(page.getByRole("link", { name: "First page" })).toBeVisible();
   await page.getByRole("link", { name: "Previous page" }).click();
+  // On page two again: no First page link beside Previous (that one is the first page).
+  await expect(page.getByRole("link", { name: "First page" })).toHaveCount(0);
+  await expect(page).toHaveURL(/cursor=/);
   await page.getByRole("link", { name: "Previous page" }).click();
   await expect(page).toHaveURL(/\/movies$/);
   await expect(page.getByTestId("movie-card").first().locator("h3")).toHaveText(firstOnPageOne ?? "");
