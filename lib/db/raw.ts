@@ -10,8 +10,7 @@ import { databaseUrl } from "./client";
 // On globalThis, with the turns taken at it: the server's fast lane and Next each load their own copy of this module.
 const store = globalThis as unknown as { tastebudRawPool?: { url: string; pool: pg.Pool; turns: Turns } };
 
-function held(): { pool: pg.Pool; turns: Turns } {
-  const url = databaseUrl();
+function held(url = databaseUrl()): { pool: pg.Pool; turns: Turns } {
   const kept = store.tastebudRawPool;
   if (kept?.url === url) return kept;
   void kept?.pool.end().catch(() => undefined);
@@ -60,16 +59,18 @@ export class Turns {
  * it), which may hand the next query to a connection that never saw it. `urgent`: see Turns.
  */
 export function queryRows(text: string, values: unknown[], opts: { prepare?: boolean; urgent?: boolean } = {}): Promise<unknown[][]> {
-  return held().turns.run(opts.urgent ?? false, () => runQuery(text, values, opts.prepare ?? false));
+  const url = databaseUrl();
+  const { pool, turns } = held(url);
+  return turns.run(opts.urgent ?? false, () => runQuery(pool, url, text, values, opts.prepare ?? false));
 }
 
-async function runQuery(text: string, values: unknown[], prepare: boolean): Promise<unknown[][]> {
+async function runQuery(pool: pg.Pool, url: string, text: string, values: unknown[], prepare: boolean): Promise<unknown[][]> {
   let name: string | undefined;
-  if (prepare && !/[?&]pgbouncer=true(&|$)/.test(databaseUrl())) {
+  if (prepare && !/[?&]pgbouncer=true(&|$)/.test(url)) {
     name = statementNames.get(text);
     if (!name) statementNames.set(text, (name = `tastebud_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
   }
-  const result = await rawPool().query({ text, values, rowMode: "array", ...(name ? { name } : {}) });
+  const result = await pool.query({ text, values, rowMode: "array", ...(name ? { name } : {}) });
   return result.rows as unknown[][];
 }
 

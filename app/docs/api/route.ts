@@ -32,10 +32,14 @@ function offlineList(): string {
     <style>#offline-reference td, #offline-reference th { padding: 4px 12px 4px 0; vertical-align: top; border-bottom: 1px solid #f5f5f4 }</style>`;
 }
 
+// The same page for every request: made on the first.
+let page: Promise<string> | null = null;
+
 export async function GET(): Promise<Response> {
-  const page = reference();
-  const html = (await page.text())
-    .replace("</head>", `  <link rel="icon" href="/icon.svg" type="image/svg+xml" />\n  </head>`)
-    .replace("</body>", `${offlineList()}\n  </body>`);
-  return new Response(html, { status: page.status, headers: { "content-type": "text/html; charset=utf-8" } });
+  page ??= reference()
+    .text()
+    .then((html) =>
+      html.replace("</head>", `  <link rel="icon" href="/icon.svg" type="image/svg+xml" />\n  </head>`).replace("</body>", `${offlineList()}\n  </body>`),
+    );
+  return new Response(await page, { headers: { "content-type": "text/html; charset=utf-8" } });
 }
