@@ -111,6 +111,26 @@ function cacheStoreContract(makeStore: () => CacheStore | Promise<CacheStore>, e
     expect(await store.get(k)).toEqual({ v: 2 });
   });
 
+  it("setMax sets a missing number, raises a smaller one and leaves a greater or equal one", async () => {
+    const k = key("max");
+    await store.setMax(k, 1_733_000_000_000_123, 60);
+    expect(await store.get(k)).toBe(1_733_000_000_000_123);
+    await store.setMax(k, 1_733_000_000_000_124, 60);
+    expect(await store.get(k)).toBe(1_733_000_000_000_124);
+    await store.setMax(k, 1_733_000_000_000_001, 60); // a late write of an older version
+    await store.setMax(k, 1_733_000_000_000_124, 60);
+    expect(await store.get(k)).toBe(1_733_000_000_000_124);
+  });
+
+  it("setMax writes over a value that is not a number, and its TTL holds", async () => {
+    const k = key("max-ttl");
+    await store.set(k, "not a number", 60);
+    await store.setMax(k, 5, 1);
+    expect(await store.get(k)).toBe(5);
+    await sleep(1_300);
+    expect(await store.get(k)).toBeNull();
+  });
+
   it("a key expires after its TTL; a longer-lived key survives", async () => {
     const [short, long] = [key("ttl-short"), key("ttl-long")];
     await store.set(short, "short-lived", 1);
@@ -332,6 +352,9 @@ class NeverAnswers implements CacheStore {
   set() {
     return this.never<void>();
   }
+  setMax() {
+    return this.never<void>();
+  }
   del() {
     return this.never<void>();
   }
@@ -370,8 +393,9 @@ describe("SafeCache: a cache that is down or slow never fails the caller", () =>
       expect(await safe.mget("a", "b", "c")).toEqual([null, null, null]);
     });
 
-    it("set and del resolve without throwing", async () => {
+    it("set, setMax and del resolve without throwing", async () => {
       await expect(safe.set(`${PREFIX}down`, { x: 1 }, 60)).resolves.toBeUndefined();
+      await expect(safe.setMax(`${PREFIX}down`, 3, 60)).resolves.toBeUndefined();
       await expect(safe.del(`${PREFIX}down`, `${PREFIX}down2`)).resolves.toBeUndefined();
     });
 

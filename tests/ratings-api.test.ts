@@ -15,7 +15,10 @@ import { prisma } from "../lib/db/client";
 import { executeJob } from "../lib/jobs/execute";
 import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
 import { createJobRecord } from "../lib/jobs/store";
-import { invalidateUserRatings } from "../lib/ratings/history";
+import { cache } from "../lib/cache";
+import { applyFeedback, applyFeedbackBatch } from "../lib/feedback/service";
+import { ratingsVersionKey } from "../lib/ratings/cache-keys";
+import { invalidateUserRatings, publishRatingsVersions } from "../lib/ratings/history";
 import { cancellingSteps } from "./support/cancel";
 import { useTestDatabase } from "./support/db";
 import { call, expectProblem } from "./support/http";
@@ -83,6 +86,49 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     const third = await call<Rate[]>(rates, { params: { uid: "1" } });
     expect(third.headers.get("x-cache")).toBe("MISS");
     expect(third.body.some((r) => r.rating === 1)).toBe(true);
+  });
+
+  it("keeps the user's version in the database with every write and in the cache, and mends a version the cache lost", async () => {
+    const uid = "9"; // no other test reads this user
+    const user = await prisma().user.findUniqueOrThrow({ where: { source_externalId: { source: "movietweetings", externalId: uid } } });
+    expect(user.ratingsVersion).toBe(0n); // only an import has written their ratings
+    // Not remembered: the user and the ratings in one statement, stored under version 0; then a hit.
+    expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("MISS");
+    expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("HIT");
+
+    const rated = await prisma().rating.findFirstOrThrow({ where: { userId: user.id }, orderBy: { itemId: "asc" } });
+    await applyFeedback(user.id, { itemId: rated.itemId, type: "rate", value: 0.5, at: new Date(Date.UTC(2030, 0, 1)) });
+    const { ratingsVersion } = await prisma().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(ratingsVersion).toBeGreaterThan(0n);
+    expect(await cache().get(ratingsVersionKey(user.id))).toBe(Number(ratingsVersion));
+    const changed = await call<Rate[]>(rates, { params: { uid } });
+    expect(changed.headers.get("x-cache")).toBe("MISS");
+    expect(changed.body.at(-1)).toMatchObject({ rating: 0.5, timestamp: "2030-01-01 00:00:00" });
+    expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("HIT");
+
+    // A publish that arrives late, with the version before, does not take the cache back to it.
+    await publishRatingsVersions([{ userId: user.id, version: Number(ratingsVersion) - 1 }]);
+    expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("HIT");
+
+    // The cache lost the version and who the id names: the miss reads both again and publishes the version it read.
+    await cache().del(ratingsVersionKey(user.id), `legacy-uid:v1:${uid}`);
+    const again = await call<Rate[]>(rates, { params: { uid } });
+    expect(again.headers.get("x-cache")).toBe("MISS");
+    expect(again.body).toEqual(changed.body);
+    expect(await cache().get(ratingsVersionKey(user.id))).toBe(Number(ratingsVersion));
+    expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("HIT");
+
+    // Two writes in one batch raise the version once, past the one before.
+    await applyFeedbackBatch([
+      { userId: user.id, input: { itemId: rated.itemId, type: "unrate" } },
+      { userId: user.id, input: { itemId: rated.itemId, type: "rate", value: 4 } },
+    ]);
+    const after = await prisma().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after.ratingsVersion).toBeGreaterThan(ratingsVersion);
+    expect(await cache().get(ratingsVersionKey(user.id))).toBe(Number(after.ratingsVersion));
+    const last = await call<Rate[]>(rates, { params: { uid } });
+    expect(last.headers.get("x-cache")).toBe("MISS");
+    expect(last.body.filter((r) => r.rating === 0.5)).toHaveLength(0);
   });
 
   it("takes <source>:<id> for a user several sources share an id with", async () => {

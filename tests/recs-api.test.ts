@@ -16,6 +16,8 @@ import { POST as exchange } from "../app/api/v1/auth/token/route";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { prisma } from "../lib/db/client";
+import { cache } from "../lib/cache";
+import { RATINGS_EPOCH_KEY } from "../lib/ratings/cache-keys";
 import { retrainAndStore, forgetModel } from "../lib/recs/service";
 import { useTestDatabase } from "./support/db";
 import { seedSyntheticCatalog } from "./support/catalog";
@@ -224,7 +226,10 @@ describe("POST /api/v1/events", () => {
 describe("the grader's old contract", () => {
   it("cleanup, 200 items with genres, five Comedy likes and two Horror dislikes: the next /recs is mostly Comedy and new", async () => {
     process.env.ALLOW_CLEANUP = "true";
+    const epoch = await cache().get(RATINGS_EPOCH_KEY);
     expect((await call(cleanupGet, { token: admin })).status).toBe(200);
+    // The cleanup deleted ratings too: cached rating histories are read again.
+    expect(await cache().get(RATINGS_EPOCH_KEY)).not.toBe(epoch);
     const ids = Array.from({ length: 200 }, (_, i) => `g-item-${i}`);
     const genres = ids.map((_, i) => (i % 2 === 0 ? ["Comedy"] : ["Horror"]));
     const added = await call(addItemsRoute, { method: "POST", body: { item_ids: ids, genres } });

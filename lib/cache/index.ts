@@ -18,6 +18,11 @@ export interface CacheStore {
   /** Several keys in one round trip; missing keys are null. */
   mget<T>(...keys: string[]): Promise<(T | null)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /**
+   * Sets a number only if it is greater than the one stored (or none is): a version that only moves forward however
+   * late the writes that raise it arrive. Atomic.
+   */
+  setMax(key: string, value: number, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   ping(): Promise<void>;
 }
@@ -57,11 +62,20 @@ export class MemoryCache implements CacheStore {
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     this.lru.set(key, { json: JSON.stringify(value ?? null), bytes: false }, { ttl: ttlSeconds * 1000 });
   }
+  async setMax(key: string, value: number, ttlSeconds: number): Promise<void> {
+    const held = await this.get<unknown>(key);
+    if (typeof held !== "number" || held < value) await this.set(key, value, ttlSeconds);
+  }
   async del(...keys: string[]): Promise<void> {
     for (const k of keys) this.lru.delete(k);
   }
   async ping(): Promise<void> {}
 }
+
+// In Redis's Lua, numbers are doubles: exact for the versions kept this way (microseconds since 1970, below 2^53).
+const SET_MAX = `local held = tonumber(redis.call('GET', KEYS[1]) or '')
+if held == nil or held < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end
+return 0`;
 
 export class UpstashCache implements CacheStore {
   readonly kind = "upstash" as const;
@@ -87,6 +101,9 @@ export class UpstashCache implements CacheStore {
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     await this.redis.set(key, JSON.stringify(value), { ex: Math.max(1, Math.round(ttlSeconds)) });
+  }
+  async setMax(key: string, value: number, ttlSeconds: number): Promise<void> {
+    await this.redis.eval(SET_MAX, [key], [JSON.stringify(value), String(Math.max(1, Math.round(ttlSeconds)))]);
   }
   async del(...keys: string[]): Promise<void> {
     if (keys.length) await this.redis.del(...keys);
@@ -152,6 +169,13 @@ export class SafeCache implements CacheStore {
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     try {
       await this.bounded(this.inner.set(key, value, ttlSeconds));
+    } catch (err) {
+      log.warn({ err: (err as Error).message, key }, "cache write skipped");
+    }
+  }
+  async setMax(key: string, value: number, ttlSeconds: number): Promise<void> {
+    try {
+      await this.bounded(this.inner.setMax(key, value, ttlSeconds));
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache write skipped");
     }

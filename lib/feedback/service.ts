@@ -1,6 +1,6 @@
 import { ApiError } from "../api/errors";
 import { prisma, Prisma } from "../db/client";
-import { invalidateUserRatings } from "../ratings/history";
+import { bumpRatingsVersions, publishRatingsVersions } from "../ratings/history";
 import { invalidateUserRecs } from "../recs/service";
 import { logOutcome } from "../experiments/ab";
 import { applyStatsDelta } from "../catalog/stats";
@@ -112,14 +112,15 @@ async function assertItemsExist(tx: Tx | ReturnType<typeof prisma>, ids: number[
 
 /** Applies a batch for several users atomically: all events or none. */
 export async function applyFeedbackBatch(events: { userId: number; input: FeedbackInput }[]): Promise<{ accepted: number }> {
-  await prisma().$transaction(async (tx) => {
+  const raters = [...new Set(events.filter((e) => CHANGES_RATINGS.includes(e.input.type)).map((e) => e.userId))];
+  const versions = await prisma().$transaction(async (tx) => {
     await assertItemsExist(tx, events.map((e) => e.input.itemId));
     for (const e of events) await applyOne(tx, e.userId, e.input);
+    return bumpRatingsVersions(tx, raters);
   });
   const users = new Set(events.filter((e) => CHANGES_RECS.includes(e.input.type)).map((e) => e.userId));
-  const raters = new Set(events.filter((e) => CHANGES_RATINGS.includes(e.input.type)).map((e) => e.userId));
   await Promise.all([...users].map((u) => invalidateUserRecs(u)));
-  await Promise.all([...raters].map((u) => invalidateUserRatings(u)));
+  await publishRatingsVersions(versions);
   for (const e of events) {
     if (e.input.type === "like" || e.input.type === "click") await logOutcome(e.userId, e.input.itemId, e.input.type);
   }

@@ -6,11 +6,17 @@ import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "../cache/bytes";
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
 import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
-import { externalIdsOf, legacyRatesJson, listLength, readRatingList } from "./legacy-rates";
+import { type LegacyUser, externalIdsOf, legacyRatesJson, listLength, readLegacyUser, readRatingList, type RatingList } from "./legacy-rates";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
 // Rating history and profiles, read through the cache. Every entry's key carries the user's version and the
-// global import epoch, so a write invalidates by bumping one number.
+// global import epoch, so a write invalidates by raising one number: a user's version is `users.ratings_version`,
+// raised in the transaction of every rating write and then published to the cache (which only ever raises it); an
+// import bumps the epoch after each batch commits.
+//
+// A cache miss reads the version before the data (the epoch from the cache, the user's version from the cache or
+// from the same statement as the ratings), so an entry never holds data older than its key says: a write that lands
+// in between raises the version, and readers look past the entry.
 
 const TTL_SECONDS = 600;
 /** Which sources a bare legacy uid is looked up in, in order. */
@@ -21,7 +27,7 @@ const ITEM_NAMESPACE: Record<string, string> = { movielens: "movielens", movietw
 /** A cached answer: the JSON text's bytes as stored (sent as they are by the API), and the value for pages that need it. */
 export type Cached<T> = { raw: JsonBytes; hit: boolean; value: () => T };
 
-type UserRow = { id: number; source: string | null; externalId: string | null; email: string | null };
+type UserRow = LegacyUser;
 const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as const;
 
 /** Imported and demo people are public data; a person with an account is visible only to themselves and admins. */
@@ -60,7 +66,7 @@ export async function resolveUserRef(ref: string): Promise<UserRow> {
 export async function resolveLegacyUid(uid: string): Promise<UserRow> {
   const colon = uid.indexOf(":");
   if (colon > 0 && LEGACY_SOURCES.includes(uid.slice(0, colon))) return resolveUserRef(uid);
-  const user = await remember(`legacy-uid:v1:${uid}`, LOOKUP_TTL_SECONDS, async () => {
+  const user = await remember(legacyUidKey(uid), LOOKUP_TTL_SECONDS, async () => {
     // On the plain pool: through Prisma this lookup cost a cache miss 1.6 ms of its 5.
     const rows = (await queryRows("SELECT id, source, external_id, email FROM users WHERE external_id = $1 AND source = ANY($2)", [uid, LEGACY_SOURCES], { prepare: true })) as [
       number,
@@ -98,10 +104,30 @@ async function readThrough<T>(userId: number, variant: string, load: () => Promi
 
 /** A version number no earlier bump has used, even within one millisecond. */
 const freshVersion = () => Date.now() * 1000 + Math.floor(Math.random() * 1000);
+const VERSION_TTL_SECONDS = 30 * 24 * 3600;
 
-/** Called on every rating write for a user; bulk imports bump the epoch instead. */
+/**
+ * Raises the rating-history version of these users, inside the transaction that writes their ratings: microseconds
+ * since 1970 and always past the one before, so it also passes whatever an earlier database left in a shared cache.
+ * Publish the result with publishRatingsVersions once the transaction has committed.
+ */
+export async function bumpRatingsVersions(tx: Pick<Prisma.TransactionClient, "$queryRaw">, userIds: number[]): Promise<RatingsVersion[]> {
+  if (userIds.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: number; version: bigint }[]>`
+    UPDATE users SET ratings_version = GREATEST(ratings_version + 1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+    WHERE id = ANY(${userIds}::int[]) RETURNING id, ratings_version AS version`;
+  return rows.map((r) => ({ userId: r.id, version: Number(r.version) }));
+}
+export type RatingsVersion = { userId: number; version: number };
+
+/** After a write to a user's ratings outside the feedback service, once it has committed: raises and publishes their version. */
 export async function invalidateUserRatings(userId: number): Promise<void> {
-  await cache().set(ratingsVersionKey(userId), freshVersion(), 30 * 24 * 3600);
+  await publishRatingsVersions(await bumpRatingsVersions(prisma(), [userId]));
+}
+
+/** Tells readers of the cache about committed versions: from then on they look past every entry of an older one. */
+export async function publishRatingsVersions(versions: RatingsVersion[]): Promise<void> {
+  await Promise.all(versions.map((v) => cache().setMax(ratingsVersionKey(v.userId), v.version, VERSION_TTL_SECONDS)));
 }
 
 const HistoryCursor = z.object({ o: z.number().int().min(0).max(10_000_000) });
@@ -145,13 +171,47 @@ export async function ratingHistory(userId: number, q: RatingHistoryQuery): Prom
  * (lib/ratings/legacy-rates.ts).
  */
 export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> {
-  return readThroughRaw(user.id, "legacy", async () => {
-    const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
-    const list = await readRatingList(user.id);
-    const ids = namespace && listLength(list) ? await externalIdsOf(namespace, list.catalogVersion) : null;
-    return legacyRatesJson(list, ids);
-  });
+  const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(user.id));
+  const hit = await cache().getRaw(ratingsEntryKey(user.id, epoch ?? 0, version ?? 0, "legacy"));
+  if (hit !== null) return cachedAnswer(hit, true);
+  return storeLegacyRates(user, await readRatingList(user.id), epoch ?? 0, version ?? 0);
 }
+
+/**
+ * The old /rates/{uid} answer for the user a ratings-file id names, as this viewer may read it. When the id's user is
+ * not remembered (a cache miss of the whole request, as a rarely asked uid always is) the user and their ratings come
+ * from one statement.
+ */
+export async function legacyRatesOf(uid: string, viewer: Parameters<typeof assertCanRead>[1]): Promise<Cached<LegacyRate[]>> {
+  const colon = uid.indexOf(":");
+  if (colon > 0 && LEGACY_SOURCES.includes(uid.slice(0, colon))) return legacyRates(assertCanRead(await resolveUserRef(uid), viewer));
+  const key = legacyUidKey(uid);
+  const known = await cache().get<UserRow>(key);
+  if (known) return legacyRates(assertCanRead(known, viewer));
+  // The epoch before the snapshot, as for every entry; the user's version comes with the ratings.
+  const epoch = (await cache().get<number>(RATINGS_EPOCH_KEY)) ?? 0;
+  const found = await readLegacyUser(uid, LEGACY_SOURCES);
+  if (!found) throw notFound(`User ${uid}`);
+  await cache().set(key, found.user, LOOKUP_TTL_SECONDS);
+  return storeLegacyRates(assertCanRead(found.user, viewer), found.list, epoch, 0);
+}
+
+const legacyUidKey = (uid: string) => `legacy-uid:v1:${uid}`;
+
+/**
+ * Writes the answer of `list` into the cache under the version it was read at, and, when that is newer than the
+ * version the reader saw (`seen`), publishes it: a write committed but not yet published, or a version the cache lost.
+ */
+async function storeLegacyRates(user: UserRow, list: RatingList, epoch: number, seen: number): Promise<Cached<LegacyRate[]>> {
+  const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
+  const ids = namespace && listLength(list) ? await externalIdsOf(namespace, list.catalogVersion) : null;
+  const raw = legacyRatesJson(list, ids);
+  await cache().setRaw(ratingsEntryKey(user.id, epoch, list.version, "legacy"), raw, TTL_SECONDS);
+  if (list.version > seen) await publishRatingsVersions([{ userId: user.id, version: list.version }]);
+  return cachedAnswer(raw, false);
+}
+
+const cachedAnswer = <T>(raw: JsonBytes, hit: boolean): Cached<T> => ({ raw, hit, value: () => JSON.parse(textOfJsonBytes(raw)) as T });
 
 export async function userProfile(user: UserRow): Promise<Cached<Profile>> {
   return readThrough(user.id, "profile", async () => {

@@ -3,6 +3,7 @@ import { badRequest } from "../api/errors";
 import { prisma } from "../db/client";
 import { applyFeedbackBatch } from "../feedback/service";
 import { deleteRatingsOf } from "../ratings/cleanup";
+import { invalidateAllRatings } from "../ratings/history";
 import { bumpRecsEpoch, invalidateAllRecs, markCatalogChanged, RECS_EPOCH_KEY, recsCacheKey, topForUser } from "./service";
 import { cache, remember } from "../cache";
 import { jsonBytesOf, type JsonBytes } from "../cache/bytes";
@@ -117,6 +118,7 @@ export async function cleanupLegacy(): Promise<{ items: number; users: number }>
       users: await tx.user.deleteMany({ where: { id: { in: userIds } } }),
     };
   });
-  await invalidateAllRecs();
+  // Their ratings went with them: every cached history and profile is read again (before, only recommendations were).
+  await Promise.all([invalidateAllRecs(), invalidateAllRatings()]);
   return { items: items.count, users: users.count };
 }

@@ -1,8 +1,8 @@
 import { apiRoute, cachedJson } from "@/lib/api/handler";
-import { assertCanRead, legacyRates, resolveLegacyUid } from "@/lib/ratings/history";
+import { legacyRatesOf } from "@/lib/ratings/history";
 import { LegacyUidParamSchema } from "@/lib/ratings/schemas";
 
 // The rating aggregation service's contract: every rating of the user with this ratings.csv id, oldest first.
 export const GET = apiRoute({ auth: "optional", scope: "read", params: LegacyUidParamSchema }, async ({ params, principal }) => {
-  return cachedJson(await legacyRates(assertCanRead(await resolveLegacyUid(params.uid), principal?.user)));
+  return cachedJson(await legacyRatesOf(params.uid, principal?.user));
 });
