@@ -13,6 +13,7 @@ import {
   listRatedMs,
   listRating,
   ratingListOf,
+  readLegacyUser,
   readRatingList,
   type ExternalIdTable,
 } from "../lib/ratings/legacy-rates";
@@ -96,6 +97,45 @@ describe("a user's ratings for /rates", () => {
     const again = await externalIdsOf("movielens", catalogVersion + 1000n);
     expect(again).not.toBe(a);
     expect(again[items[2]]).toBe(1000);
+  });
+
+  it("read together when asked for at once give each user their own ratings, the first source in order, none for unknown ids", async () => {
+    const t = (s: number) => new Date(Date.UTC(2021, 5, 1, 0, 0, s));
+    // The same file id in two sources, each with its own ratings; a user with none; uid 801 only in the second source.
+    const ml = await prisma().user.create({ data: { source: "movielens", externalId: "800" } });
+    const mt = await prisma().user.create({ data: { source: "movietweetings", externalId: "800" } });
+    const only = await prisma().user.create({ data: { source: "movietweetings", externalId: "801" } });
+    const none = await prisma().user.create({ data: { source: "movielens", externalId: "802" } });
+    await prisma().rating.createMany({
+      data: [
+        { userId: ml.id, itemId: items[0], rating: 4, ratedAt: t(1) },
+        { userId: ml.id, itemId: items[1], rating: 3.5, ratedAt: t(2) },
+        { userId: mt.id, itemId: items[2], rating: 9, ratedAt: t(3) },
+        { userId: only.id, itemId: items[1], rating: 7, ratedAt: t(4) },
+      ],
+    });
+    const sources = ["movielens", "movietweetings"];
+    const uids = ["800", "801", "802", "nobody", "800", "801", "nobody", "802"];
+    const summary = (found: Awaited<ReturnType<typeof readLegacyUser>>) =>
+      found && { id: found.user.id, source: found.user.source, ratings: Array.from({ length: listLength(found.list) }, (_, j) => [listItem(found.list, j), listRating(found.list, j)]) };
+    const expected = [
+      { id: ml.id, source: "movielens", ratings: [[items[0], 4], [items[1], 3.5]] },
+      { id: only.id, source: "movietweetings", ratings: [[items[1], 7]] },
+      { id: none.id, source: "movielens", ratings: [] },
+      null,
+    ];
+    // One at a time, then all at once: the first two go alone and the rest wait for them as one batch.
+    const serial = [];
+    for (const uid of uids) serial.push(summary(await readLegacyUser(uid, sources)));
+    expect(serial).toEqual([...expected, expected[0], expected[1], null, expected[2]]);
+    expect((await Promise.all(uids.map((uid) => readLegacyUser(uid, sources)))).map(summary)).toEqual(serial);
+    expect((await Promise.all(uids.map((uid) => readLegacyUser(uid, ["movietweetings"])))).map((f) => f?.user.id ?? null)).toEqual([mt.id, only.id, null, null, mt.id, only.id, null, null]);
+    const ids = [ml.id, mt.id, 987654, none.id, ml.id, only.id];
+    const lists = await Promise.all(ids.map((id) => listOf(id)));
+    expect(lists.map((l) => l.map(([item]) => item))).toEqual([[items[0], items[1]], [items[2]], [], [], [items[0], items[1]], [items[1]]]);
+    const versions = await Promise.all(ids.map((id) => readRatingList(id)));
+    const stored = await prisma().user.findMany({ where: { id: { in: ids } }, select: { id: true, ratingsVersion: true } });
+    expect(versions.map((v) => v.version)).toEqual(ids.map((id) => Number(stored.find((s) => s.id === id)?.ratingsVersion ?? 0)));
   });
 
   it("keep ids too long to be exact numbers as strings", async () => {
