@@ -17,7 +17,7 @@ import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
 import { createJobRecord } from "../lib/jobs/store";
 import { cache } from "../lib/cache";
 import { applyFeedback, applyFeedbackBatch } from "../lib/feedback/service";
-import { ratingsVersionKey } from "../lib/ratings/cache-keys";
+import { legacyUidKey, ratingsVersionKey } from "../lib/ratings/cache-keys";
 import { invalidateUserRatings, publishRatingsVersions } from "../lib/ratings/history";
 import { cancellingSteps } from "./support/cancel";
 import { useTestDatabase } from "./support/db";
@@ -111,7 +111,7 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     expect((await call(rates, { params: { uid } })).headers.get("x-cache")).toBe("HIT");
 
     // The cache lost the version and who the id names: the miss reads both again and publishes the version it read.
-    await cache().del(ratingsVersionKey(user.id), `legacy-uid:v1:${uid}`);
+    await cache().del(ratingsVersionKey(user.id), legacyUidKey(uid));
     const again = await call<Rate[]>(rates, { params: { uid } });
     expect(again.headers.get("x-cache")).toBe("MISS");
     expect(again.body).toEqual(changed.body);
@@ -150,6 +150,21 @@ describe("GET /api/v1/rates/{uid} (legacy)", () => {
     expectProblem(await call(rates, { params: { uid: "movietweetings:99999999" } }), 404, "not_found");
     await prisma().rating.deleteMany({ where: { userId: ml.id } });
     await prisma().user.delete({ where: { id: ml.id } });
+  });
+
+  it("names the new user at once when an import brings a MovieLens user with a bare id already asked for", async () => {
+    const uid = "41"; // no other test reads this user
+    expect(fileRatings(uid).length).toBeGreaterThan(0);
+    expect((await call<Rate[]>(rates, { params: { uid } })).body).toEqual(fileRatings(uid));
+    expect((await call<{ source: string }>(legacyProfile, { params: { uid } })).body.source).toBe("movietweetings");
+    const film = await prisma().externalId.findFirstOrThrow({ where: { source: "imdb" }, select: { value: true, itemId: true } });
+    await prisma().externalId.create({ data: { source: "movielens", value: "424242", itemId: film.itemId } });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "tb-ml-")), "ratings.csv");
+    writeFileSync(file, `userId,movieId,rating,timestamp\n${uid},424242,3.5,964982703\n`);
+    await importFile("ratings", file);
+    expect((await call<Rate[]>(rates, { params: { uid } })).body).toEqual([{ movie_id: 424242, rating: 3.5, timestamp: "2000-07-30 18:45:03" }]);
+    expect((await call<{ source: string; ratings_count: number }>(legacyProfile, { params: { uid } })).body).toMatchObject({ source: "movielens", ratings_count: 1 });
+    expect((await call<Rate[]>(rates, { params: { uid: `movietweetings:${uid}` } })).body).toEqual(fileRatings(uid));
   });
 
   it("forgets cached answers as soon as an import batch commits, even when the import is then cancelled", async () => {

@@ -65,6 +65,26 @@ describe("no 500s for odd input", () => {
     expectProblem(await call(feedbackRoute, { method: "POST", token: alice, body: { item_id: film.id, type: "rate", value: 7 } }), 400);
     expectProblem(await call(listJobsRoute, { token: alice, path: `/api/v1/jobs?cursor=${Buffer.from(JSON.stringify({ c: "x", i: "y" })).toString("base64url")}` }), 400, "invalid_cursor");
   });
+
+  it("answers 400 naming the place for a NUL in a path parameter or anywhere in a JSON body, and stores nothing", async () => {
+    for (const id of ["\u0000", "a\u0000b", "movietweetings:\u0000"]) {
+      const res = await call<{ errors: { path: string }[] }>(historyRoute, { token: alice, params: { id } });
+      expectProblem(res, 400, "bad_request");
+      expect(res.body.errors).toEqual([{ path: "path.id", message: "contains a NUL character" }]);
+    }
+    const tokensBefore = await prisma().apiToken.count();
+    const named = await call<{ errors: { path: string }[] }>(createTokenRoute, { method: "POST", token: alice, body: { name: "n\u0000", scopes: ["read"] } });
+    expectProblem(named, 400, "bad_request");
+    expect(named.body.errors[0].path).toBe("body.name");
+    const nested = await call<{ errors: { path: string }[] }>(createExperimentRoute, { method: "POST", token: alice, body: { kind: "offline", name: "x", recommenders: ["popularity", "ok\u0000"] } });
+    expect(nested.body.errors[0].path).toBe("body.recommenders.1");
+    const key = await call<{ errors: { path: string }[] }>(createTokenRoute, { method: "POST", token: alice, body: { name: "fine", scopes: ["read"], ["odd\u0000key"]: 1 } });
+    expect(key.body.errors[0].path).toBe("body (a key)");
+    expect(await prisma().apiToken.count()).toBe(tokensBefore);
+    // Nesting deeper than the call stack goes is walked as well (the body limit allows it).
+    const deep = "[".repeat(200_000) + '"\\u0000"' + "]".repeat(200_000);
+    expectProblem(await call(createExperimentRoute, { method: "POST", token: alice, rawBody: deep, headers: { "content-type": "application/json" } }), 400, "bad_request");
+  });
 });
 
 describe("experiments list paging", () => {

@@ -113,6 +113,24 @@ function assertNoNul(text: string, where: string): void {
   if (text.includes("\u0000")) throw new ApiError(400, "bad_request", `The ${where} contains a NUL character`);
 }
 
+/**
+ * Throws the 400 when a string anywhere in a parsed JSON value, key or value, holds NUL (written `\\u0000` in JSON).
+ * Walked with a stack of its own: a 1 MB body can nest deeper than the call stack goes.
+ */
+function assertNoNulIn(root: unknown, rootPath: string): void {
+  const stack: [unknown, string][] = [[root, rootPath]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, path] = next;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) throw new ApiError(400, "bad_request", `${path} contains a NUL character`, { errors: [{ path, message: "contains a NUL character" }] });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}.${i}`]));
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) stack.push([k, `${path} (a key)`], [v, `${path}.${k}`]);
+    }
+  }
+}
+
 function queryObject(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of url.searchParams) {
@@ -132,11 +150,14 @@ export async function readJson(req: Request, maxBytes: number, opts: { anyConten
   assertNoNul(text, "body");
   const type = req.headers.get("content-type") ?? "";
   if (type && !type.includes("json") && !opts.anyContentType) throw new ApiError(415, "unsupported_media_type", "Send the body as application/json");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ApiError(400, "invalid_json", "The body is not valid JSON");
   }
+  assertNoNulIn(value, "body");
+  return value;
 }
 
 export async function resolvePrincipal(req: Request): Promise<Principal | null> {
@@ -242,7 +263,9 @@ export function apiRoute<
           throw new ApiError(403, "insufficient_scope", `This needs a token with the \`${opts.scope}\` scope`);
         }
       }
-      const params = opts.params ? parseWith(opts.params, await routeCtx.params, "path") : undefined;
+      const rawParams = await routeCtx.params;
+      for (const [name, value] of Object.entries(rawParams ?? {})) assertNoNulIn(value, `path.${name}`);
+      const params = opts.params ? parseWith(opts.params, rawParams, "path") : undefined;
       const query = opts.query ? parseWith(opts.query, queryObject(url), "query") : undefined;
       const body = opts.body ? parseWith(opts.body, await readJson(req, opts.maxBodyBytes ?? 1_000_000, { anyContentType: opts.anyContentType }), "body") : undefined;
       const write = WRITE_METHODS.has(req.method);

@@ -4,3 +4,5 @@
 export const RATINGS_EPOCH_KEY = "ratings:epoch";
 export const ratingsVersionKey = (userId: number) => `ratings:ver2:${userId}`;
 export const ratingsEntryKey = (userId: number, epoch: number, version: number, variant: string) => `ratings:v2:${userId}:${epoch}:${version}:${variant}`;
+/** Which user a bare legacy uid names, with the epoch it was looked up in (lib/ratings/history.ts). */
+export const legacyUidKey = (uid: string) => `legacy-uid:v2:${uid}`;

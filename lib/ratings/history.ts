@@ -5,7 +5,7 @@ import { cache, remember } from "../cache";
 import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "../cache/bytes";
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
-import { RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
+import { legacyUidKey, RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
 import { type LegacyUser, externalIdsOf, legacyRatesJson, listLength, readLegacyUser, readRatingList, type RatingList } from "./legacy-rates";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
@@ -66,20 +66,36 @@ export async function resolveUserRef(ref: string): Promise<UserRow> {
 export async function resolveLegacyUid(uid: string): Promise<UserRow> {
   const colon = uid.indexOf(":");
   if (colon > 0 && LEGACY_SOURCES.includes(uid.slice(0, colon))) return resolveUserRef(uid);
-  const user = await remember(legacyUidKey(uid), LOOKUP_TTL_SECONDS, async () => {
-    // On the plain pool: through Prisma this lookup cost a cache miss 1.6 ms of its 5.
-    const rows = (await queryRows("SELECT id, source, external_id, email FROM users WHERE external_id = $1 AND source = ANY($2)", [uid, LEGACY_SOURCES], { prepare: true })) as [
-      number,
-      string,
-      string,
-      string | null,
-    ][];
-    const users: UserRow[] = rows.map(([id, source, externalId, email]) => ({ id, source, externalId, email }));
-    users.sort((a, b) => LEGACY_SOURCES.indexOf(a.source ?? "") - LEGACY_SOURCES.indexOf(b.source ?? ""));
-    return users[0] ?? null;
-  });
-  if (!user) throw notFound(`User ${uid}`);
-  return user;
+  const { user: known, epoch } = await rememberedLegacyUid(uid);
+  if (known) return known;
+  // On the plain pool: through Prisma this lookup cost a cache miss 1.6 ms of its 5.
+  const rows = (await queryRows("SELECT id, source, external_id, email FROM users WHERE external_id = $1 AND source = ANY($2)", [uid, LEGACY_SOURCES], { prepare: true })) as [
+    number,
+    string,
+    string,
+    string | null,
+  ][];
+  const users: UserRow[] = rows.map(([id, source, externalId, email]) => ({ id, source, externalId, email }));
+  users.sort((a, b) => LEGACY_SOURCES.indexOf(a.source ?? "") - LEGACY_SOURCES.indexOf(b.source ?? ""));
+  if (!users[0]) throw notFound(`User ${uid}`);
+  await rememberLegacyUid(uid, users[0], epoch);
+  return users[0];
+}
+
+// Which user a bare uid names changes when a file brings a user of an earlier source with that id, or the legacy
+// cleanup deletes one: both move the ratings epoch. So a remembered answer holds the epoch it was looked up in, and
+// counts only while the epoch is still that one (read in the same round trip).
+type RememberedUid = { user: UserRow; epoch: number };
+
+/** The user a bare uid named when last looked up, unless a bulk write has come since; and the epoch now. */
+async function rememberedLegacyUid(uid: string): Promise<{ user: UserRow | null; epoch: number }> {
+  const [known, epoch] = (await cache().mget<unknown>(legacyUidKey(uid), RATINGS_EPOCH_KEY)) as [RememberedUid | null, number | null];
+  return { user: known && known.epoch === (epoch ?? 0) ? known.user : null, epoch: epoch ?? 0 };
+}
+
+/** Remembers a lookup made after reading `epoch` (so one that raced a bulk write is dropped at the next read). */
+async function rememberLegacyUid(uid: string, user: UserRow, epoch: number): Promise<void> {
+  await cache().set(legacyUidKey(uid), { user, epoch } satisfies RememberedUid, LOOKUP_TTL_SECONDS);
 }
 
 /** Reads an answer's JSON text (as bytes) through the cache, `loadRaw` giving it on a miss. */
@@ -170,8 +186,9 @@ export async function ratingHistory(userId: number, q: RatingHistoryQuery): Prom
  * The old shape: every rating, oldest first, with the movie id as the user's source files spell it
  * (lib/ratings/legacy-rates.ts).
  */
-export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> {
-  const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(user.id));
+export async function legacyRates(user: UserRow, knownEpoch?: number): Promise<Cached<LegacyRate[]>> {
+  const [epoch, version] =
+    knownEpoch === undefined ? await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(user.id)) : [knownEpoch, await cache().get<number>(ratingsVersionKey(user.id))];
   const hit = await cache().getRaw(ratingsEntryKey(user.id, epoch ?? 0, version ?? 0, "legacy"));
   if (hit !== null) return cachedAnswer(hit, true);
   return storeLegacyRates(user, await readRatingList(user.id), epoch ?? 0, version ?? 0);
@@ -185,18 +202,14 @@ export async function legacyRates(user: UserRow): Promise<Cached<LegacyRate[]>> 
 export async function legacyRatesOf(uid: string, viewer: Parameters<typeof assertCanRead>[1]): Promise<Cached<LegacyRate[]>> {
   const colon = uid.indexOf(":");
   if (colon > 0 && LEGACY_SOURCES.includes(uid.slice(0, colon))) return legacyRates(assertCanRead(await resolveUserRef(uid), viewer));
-  const key = legacyUidKey(uid);
-  const known = await cache().get<UserRow>(key);
-  if (known) return legacyRates(assertCanRead(known, viewer));
   // The epoch before the snapshot, as for every entry; the user's version comes with the ratings.
-  const epoch = (await cache().get<number>(RATINGS_EPOCH_KEY)) ?? 0;
+  const { user: known, epoch } = await rememberedLegacyUid(uid);
+  if (known) return legacyRates(assertCanRead(known, viewer), epoch);
   const found = await readLegacyUser(uid, LEGACY_SOURCES);
   if (!found) throw notFound(`User ${uid}`);
-  await cache().set(key, found.user, LOOKUP_TTL_SECONDS);
+  await rememberLegacyUid(uid, found.user, epoch);
   return storeLegacyRates(assertCanRead(found.user, viewer), found.list, epoch, 0);
 }
-
-const legacyUidKey = (uid: string) => `legacy-uid:v1:${uid}`;
 
 /**
  * Writes the answer of `list` into the cache under the version it was read at, and, when that is newer than the
