@@ -229,6 +229,12 @@ describe("GET /api/v1/users/{id}/ratings", () => {
     const from = all[0].timestamp.replace(" ", "T") + "Z";
     const ranged = await call<{ items: unknown[] }>(history, { params: { id: "movietweetings:2" }, path: `/api/v1/users/movietweetings:2/ratings?from=${from}&to=${from}` });
     expect(ranged.body.items.length).toBeGreaterThanOrEqual(1);
+    // A bare day as `to` takes in the whole of that day (as /logs' to_date does); `from` starts at its midnight.
+    const day = all[0].timestamp.slice(0, 10);
+    const onDay = all.filter((r) => r.timestamp.startsWith(day)).length;
+    const dayOnly = await call<{ items: unknown[] }>(history, { params: { id: "movietweetings:2" }, path: `/api/v1/users/movietweetings:2/ratings?from=${day}&to=${day}&limit=100` });
+    expect(dayOnly.body.items).toHaveLength(onDay);
+    expect(all[0].timestamp.slice(11)).not.toBe("00:00:00"); // so the day's rating lies past the bare day's midnight
     expectProblem(await call(history, { params: { id: "movietweetings:2" }, path: "/api/v1/users/movietweetings:2/ratings?from=yesterday" }), 400, "validation_failed");
     expectProblem(await call(history, { params: { id: "movietweetings:2" }, path: "/api/v1/users/x/ratings?from=2020-01-02&to=2020-01-01" }), 400);
     expectProblem(await call(history, { params: { id: "movietweetings:999999999" } }), 404);

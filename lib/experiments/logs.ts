@@ -3,7 +3,7 @@ import { ApiError } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { prisma, Prisma } from "../db/client";
 import { PageQuerySchema } from "../api/pagination";
-import { DateParamSchema } from "../api/dates";
+import { DateParamSchema, DateUpperBoundSchema } from "../api/dates";
 
 // Event logs over any registered table. Adding a table to the logs API is one entry here: its time column, the
 // column naming the user, the key that orders rows with the same time, and the columns to return.
@@ -21,13 +21,11 @@ export function registerLogTable(name: string, table: LogTable): void {
   LOG_TABLES[name] = table;
 }
 
-const day = DateParamSchema;
-
 export const LogsQuerySchema = PageQuerySchema.extend({
   table: z.string().trim().min(1).max(40).optional(),
   table_name: z.string().trim().min(1).max(40).optional(),
-  from_date: day.optional(),
-  to_date: day.optional(),
+  from_date: DateParamSchema.optional(),
+  to_date: DateUpperBoundSchema.optional(),
   user_id: z
     .string()
     .trim()
@@ -38,7 +36,7 @@ export const LogsQuerySchema = PageQuerySchema.extend({
 })
   .transform((q) => ({ ...q, table: q.table ?? q.table_name }))
   .refine((q) => q.table !== undefined, { message: "name a table with ?table= (or the old ?table_name=)", path: ["table"] })
-  .refine((q) => !q.from_date || !q.to_date || q.from_date <= q.to_date, { message: "from_date must not be after to_date", path: ["from_date"] });
+  .refine((q) => !q.from_date || !q.to_date || q.from_date < q.to_date, { message: "from_date must not be after to_date", path: ["from_date"] });
 
 export async function queryLogs(q: z.infer<typeof LogsQuerySchema>): Promise<Page<Record<string, unknown>> & { table: string }> {
   const name = q.table as string;
@@ -48,8 +46,7 @@ export async function queryLogs(q: z.infer<typeof LogsQuerySchema>): Promise<Pag
   const order = [t.time, ...t.key];
   const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
   if (q.from_date) where.push(Prisma.sql`${ident(t.time)} >= ${q.from_date}`);
-  // a bare date as to_date includes that whole day
-  if (q.to_date) where.push(Prisma.sql`${ident(t.time)} < ${new Date(q.to_date.getTime() + (q.to_date.getUTCHours() === 0 && q.to_date.getUTCMinutes() === 0 ? 86_400_000 : 1))}`);
+  if (q.to_date) where.push(Prisma.sql`${ident(t.time)} < ${q.to_date}`);
   if (q.user_id !== undefined) where.push(Prisma.sql`${ident(t.user)} = ${q.user_id}`);
   const after = decodeCursor(q.cursor, z.array(z.union([z.string(), z.number()])).length(order.length));
   if (after) {

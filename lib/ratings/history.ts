@@ -171,7 +171,7 @@ export async function ratingHistory(userId: number, q: RatingHistoryQuery): Prom
   return readThrough(userId, variant, async () => {
     const where = [Prisma.sql`r.user_id = ${userId}`];
     if (q.from) where.push(Prisma.sql`r.rated_at >= ${q.from}`);
-    if (q.to) where.push(Prisma.sql`r.rated_at <= ${q.to}`);
+    if (q.to) where.push(Prisma.sql`r.rated_at < ${q.to}`);
     const rows = await prisma().$queryRaw<{ item_id: number; title: string; year: number | null; rating: number; rated_at: Date }[]>`
       SELECT r.item_id, i.title, i.year, r.rating, r.rated_at FROM ratings r JOIN items i ON i.id = r.item_id
       WHERE ${Prisma.join(where, " AND ")} ORDER BY ${ORDER[q.sort]} LIMIT ${q.limit + 1} OFFSET ${offset}`;

@@ -1,14 +1,13 @@
 import { z } from "zod";
 import { PageQuerySchema } from "../api/pagination";
-import { DateParamSchema } from "../api/dates";
-
-const date = DateParamSchema;
+import { DateParamSchema, DateUpperBoundSchema } from "../api/dates";
 
 export const RatingHistoryQuerySchema = PageQuerySchema.extend({
-  from: date.optional(),
-  to: date.optional(),
+  from: DateParamSchema.optional(),
+  /** The first instant past the range: `to=2024-01-31` takes in all of that day. */
+  to: DateUpperBoundSchema.optional(),
   sort: z.enum(["newest", "oldest", "highest", "lowest"]).default("newest"),
-}).refine((v) => !v.from || !v.to || v.from <= v.to, { message: "from must not be after to", path: ["from"] });
+}).refine((v) => !v.from || !v.to || v.from < v.to, { message: "from must not be after to", path: ["from"] });
 export type RatingHistoryQuery = z.infer<typeof RatingHistoryQuerySchema>;
 
 const INT4_MAX = 2_147_483_647;
