@@ -102,6 +102,17 @@ describe("item details", () => {
     expect(res.body).toMatchObject({ title: "Alien", year: 1979, genres: ["Horror", "Sci-Fi"], stats: { ratings_count: 1, mean_rating: 5 } });
   });
 
+  it("takes an id of decimal digits only, and says once what is wrong with another", async () => {
+    const alien = await prisma().item.findFirstOrThrow({ where: { title: "Alien" } });
+    expect((await call(getItemRoute, { params: { id: `00${alien.id}` } })).status).toBe(200);
+    for (const id of [`0x${alien.id.toString(16)}`, `${alien.id}.0`, "1e1", "-5", "0", "99999999999999999999", ""]) {
+      const res = await call<{ errors: { path: string; message: string }[] }>(getItemRoute, { params: { id } });
+      expectProblem(res, 400, "validation_failed");
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors[0].path).toBe("path.id");
+    }
+  });
+
   it("counts an item's likes and ratings at once, before the statistics run again", async () => {
     const alien = await prisma().item.findFirstOrThrow({ where: { title: "Alien" } });
     const fan = await prisma().user.create({ data: { source: "test", externalId: "fan" } });

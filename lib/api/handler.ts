@@ -296,6 +296,12 @@ export function apiRoute<
   return Object.assign(async (req: Request, routeCtx: RouteContext) => asResponse(await answer(req, routeCtx)), { answer });
 }
 
+/** A numeric id in a path: decimal digits only (no `0x51`, `1e1` or `81.0`), 1 to 2147483647. */
 export const IdParamSchema = z.object({
-  id: z.coerce.number({ message: "must be a number" }).int().positive({ message: "must be a positive integer" }).max(2_147_483_647),
+  id: z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}$/, { message: "must be a positive whole number, like 81" })
+    .transform(Number)
+    .pipe(z.number().min(1, { message: "must be a positive whole number, like 81" }).max(2_147_483_647, { message: "must be at most 2147483647" })),
 });
