@@ -7,6 +7,9 @@ import { GET as itemsRoute } from "../app/api/v1/items/route";
 import { GET as historyRoute } from "../app/api/v1/users/[id]/ratings/route";
 import { POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
 import { GET as listExperimentsRoute, POST as createExperimentRoute } from "../app/api/v1/experiments/route";
+import { POST as eventsRoute } from "../app/api/v1/events/route";
+import { POST as launchRoute } from "../app/api/v1/launch/route";
+import { POST as upsertItemsRoute } from "../app/api/v1/items/route";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { prisma } from "../lib/db/client";
 import { useTestDatabase } from "./support/db";
@@ -84,6 +87,24 @@ describe("no 500s for odd input", () => {
     // Nesting deeper than the call stack goes is walked as well (the body limit allows it).
     const deep = "[".repeat(200_000) + '"\\u0000"' + "]".repeat(200_000);
     expectProblem(await call(createExperimentRoute, { method: "POST", token: alice, rawBody: deep, headers: { "content-type": "application/json" } }), 400, "bad_request");
+  });
+});
+
+describe("400s for bodies of several accepted shapes", () => {
+  it("name the field that is wrong for the shape the body was meant as, or say which shapes and kinds there are", async () => {
+    const errors = async (route: Parameters<typeof call>[0], body: unknown, as = alice) => {
+      const res = await call<{ errors: { path: string; message: string }[] }>(route, { method: "POST", token: as, body });
+      expectProblem(res, 400, "validation_failed");
+      return res.body.errors;
+    };
+    expect(await errors(eventsRoute, [{ item_id: "86", type: "view" }])).toEqual([{ path: "body.0.item_id", message: expect.stringContaining("expected number") }]);
+    expect(await errors(eventsRoute, { events: [{ item_id: 86, type: "stare" }] })).toEqual([{ path: "body.events.0.type", message: expect.stringContaining("expected one of") }]);
+    expect((await errors(eventsRoute, Array.from({ length: 1001 }, () => ({ item_id: 1, type: "view" }))))[0]).toMatchObject({ path: "body", message: expect.stringContaining("1000") });
+    expect(await errors(eventsRoute, "view")).toEqual([{ path: "body", message: "must be an array or an object" }]);
+    expect(await errors(launchRoute, { recommenders: ["nope"] })).toEqual([{ path: "body.recommenders.0", message: expect.stringContaining("popularity") }]);
+    expect(await errors(createExperimentRoute, { kind: "other" })).toEqual([{ path: "body.kind", message: 'must be one of "ab", "offline"' }]);
+    expect(await errors(createExperimentRoute, { kind: "ab", name: "x", variants: [{ name: "a" }] })).toEqual([{ path: "body.variants", message: expect.stringContaining("2") }]);
+    expect(await errors(upsertItemsRoute, [{ source: "rev", external_id: "r7", title: "Seven", year: "2020" }], adminFull)).toEqual([{ path: "body.0.year", message: expect.any(String) }]);
   });
 });
 

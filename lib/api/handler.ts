@@ -93,8 +93,33 @@ export function problem(err: ApiError, instance?: string): JsonAnswer {
 /** A route's answer as Next takes it. */
 export const asResponse = (answer: Response | JsonAnswer): Response => (answer instanceof JsonAnswer ? answer.toResponse() : answer);
 
+type Issue = z.core.$ZodIssue;
+type Located = { path: PropertyKey[]; message: string };
+
+/** A branch of a union that the input was plainly not meant for: another shape at its root, or another literal `kind`. */
+const offShape = (branch: Issue[]) => branch.some((i) => (i.code === "invalid_type" && i.path.length === 0) || (i.code === "invalid_value" && i.values.length === 1));
+
+/**
+ * The issues to report, a union's "Invalid input" replaced by what is wrong for the branch the input was meant for
+ * (the one that matched its shape and literals, with the fewest issues), or, when it matched none, by what each
+ * branch expected at the place they parted.
+ */
+function located(issues: readonly Issue[], base: PropertyKey[] = []): Located[] {
+  return issues.flatMap((issue): Located[] => {
+    const path = [...base, ...issue.path];
+    if (issue.code !== "invalid_union" || issue.errors.length === 0) return [{ path, message: issue.message }];
+    const meant = issue.errors.filter((b) => !offShape(b)).sort((a, b) => a.length - b.length)[0];
+    if (meant) return located(meant, path);
+    const expected = issue.errors.flatMap((b) => b.filter((i) => i.code === "invalid_value" && i.values.length === 1).map((i) => ({ at: i.path.join("."), value: JSON.stringify((i as { values: unknown[] }).values[0]) })));
+    const at = expected[0]?.at;
+    if (at !== undefined && expected.every((e) => e.at === at)) return [{ path: [...path, ...(at ? at.split(".") : [])], message: `must be one of ${[...new Set(expected.map((e) => e.value))].join(", ")}` }];
+    const shapes = issue.errors.flatMap((b) => b.filter((i) => i.code === "invalid_type" && i.path.length === 0).map((i) => (i as { expected: string }).expected));
+    return [{ path, message: shapes.length ? `must be ${[...new Set(shapes)].map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(" or ")}` : issue.message }];
+  });
+}
+
 const zodErrors = (error: z.ZodError, prefix: string): FieldError[] =>
-  error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
+  located(error.issues).map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
 
 function validationError(error: z.ZodError, where: string): ApiError {
   const errors = zodErrors(error, where);
