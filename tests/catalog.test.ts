@@ -80,6 +80,16 @@ describe("catalog search", () => {
     expect(await titles({ unseenBy: person.id })).toEqual(["Heat"]);
   });
 
+  it("lists each item with its ids in other catalogs, as its own page does (the lowest where a source has two)", async () => {
+    const heat = await prisma().item.findFirstOrThrow({ where: { title: "Heat" } });
+    await prisma().externalId.createMany({ data: [{ source: "imdb", value: "tt0113277", itemId: heat.id }, { source: "movielens", value: "60", itemId: heat.id }, { source: "movielens", value: "6", itemId: heat.id }] });
+    const listed = (await search("q=Heat")).body.items.find((i) => i.id === heat.id) as { external_ids: Record<string, string> } | undefined;
+    const own = await call<{ external_ids: Record<string, string> }>(getItemRoute, { params: { id: String(heat.id) } });
+    expect(listed?.external_ids).toMatchObject({ imdb: "tt0113277", movielens: "6" });
+    expect(listed?.external_ids).toEqual(own.body.external_ids);
+    await prisma().externalId.deleteMany({ where: { itemId: heat.id, source: { in: ["imdb", "movielens"] } } });
+  });
+
   it("sorts by popularity using the statistics", async () => {
     const res = await search("sort=popular&limit=1");
     expect(res.body.items[0]).toMatchObject({ title: "Heat", stats: { ratings_count: 2 } });

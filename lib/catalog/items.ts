@@ -91,7 +91,9 @@ export async function searchItems(search: ItemSearch, opts: { unseenBy?: number 
     WHERE ${Prisma.join(where, " AND ")}
     ORDER BY ${order}
     LIMIT ${search.limit + 1} OFFSET ${offset}`;
-  const items = rows.slice(0, search.limit).map((r) => toItemView(r));
+  const page = rows.slice(0, search.limit);
+  const ids = await externalIdsOf(page.map((r) => r.id));
+  const items = page.map((r) => toItemView(r, ids.get(r.id)));
   return { items, next_cursor: rows.length > search.limit ? encodeCursor({ o: offset + search.limit }) : null };
 }
 
@@ -107,8 +109,22 @@ export async function getItem(id: number): Promise<ItemView> {
            (SELECT count(*)::int FROM feedback f WHERE f.item_id = i.id AND f.reaction = 'like') AS likes
     FROM items i LEFT JOIN item_stats s ON s.item_id = i.id WHERE i.id = ${id}`;
   if (!rows[0]) throw notFound(`Item ${id}`);
-  const ids = await prisma().externalId.findMany({ where: { itemId: id } });
-  return toItemView(rows[0], Object.fromEntries(ids.map((e) => [e.source, e.value])));
+  return toItemView(rows[0], (await externalIdsOf([id])).get(id));
+}
+
+/** Items' ids in other catalogs, one per source (the lowest, in number order, where an item has several). */
+async function externalIdsOf(itemIds: number[]): Promise<Map<number, Record<string, string>>> {
+  const byItem = new Map<number, Record<string, string>>();
+  if (itemIds.length === 0) return byItem;
+  const rows = await prisma().$queryRaw<{ item_id: number; source: string; value: string }[]>`
+    SELECT DISTINCT ON (item_id, source) item_id, source, value FROM external_ids
+    WHERE item_id = ANY(${itemIds}::int[]) ORDER BY item_id, source, length(value), value`;
+  for (const r of rows) {
+    const ids = byItem.get(r.item_id) ?? {};
+    ids[r.source] = r.value;
+    byItem.set(r.item_id, ids);
+  }
+  return byItem;
 }
 
 /** Just an item's id and title (no counting), or 404. */
