@@ -349,6 +349,27 @@ describe("catalog files", () => {
     expect(await prisma().externalId.count({ where: { itemId: heat.id } })).toBe(1);
   });
 
+  it("folds a film a ratings file brought first into the demo film its catalog line turns out to be", async () => {
+    const demo = await prisma().item.create({ data: { title: "Le Samouraï", year: 1967, genres: ["Crime"], externalIds: { create: { source: "demo", value: "film-t9" } } } });
+    const fan = await prisma().user.create({ data: { source: "demo", externalId: "samourai-fan" } });
+    await prisma().rating.create({ data: { userId: fan.id, itemId: demo.id, rating: 4, ratedAt: new Date(Date.UTC(2020, 0, 1)) } });
+    // ratings.dat first: the film is only an id, so it becomes a placeholder with the ratings.
+    const ratings = await runImport("movietweetings-ratings", file("samourai-ratings.dat", `990101::9990062::8::1500000000\n990102::9990062::6::1500000100\n`));
+    expect(ratings.rows_loaded).toBe(2);
+    const placeholder = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "imdb", value: "tt9990062" } }, include: { item: true } });
+    expect(placeholder.item.title).toBe("Unknown title (imdb tt9990062)");
+    const items = await prisma().item.count();
+    const report = await runImport("movietweetings-movies", file("samourai-movies.dat", "9990062::Le Samourai (1967)::Crime|Drama\n"));
+    expect(report).toMatchObject({ rows_loaded: 1, items_created: 0 });
+    // One film: the demo one, with both ids, every rating (the demo fan's and the file's two), the placeholder gone.
+    expect(await prisma().item.count()).toBe(items - 1);
+    expect(await prisma().item.findUnique({ where: { id: placeholder.itemId } })).toBeNull();
+    const ids = await prisma().externalId.findMany({ where: { itemId: demo.id }, orderBy: { source: "asc" } });
+    expect(ids.map((i) => `${i.source}:${i.value}`)).toEqual(["demo:film-t9", "imdb:tt9990062"]);
+    expect(await prisma().rating.count({ where: { itemId: demo.id } })).toBe(3);
+    expect((await prisma().item.findUniqueOrThrow({ where: { id: demo.id } })).title).toBe("Le Samourai");
+  });
+
   it("imports movies_metadata.csv with Python-literal genres, collections and broken rows reported", async () => {
     const header = "adult,belongs_to_collection,budget,genres,homepage,id,imdb_id,original_language,original_title,overview,popularity,poster_path,production_companies,production_countries,release_date,revenue,runtime,spoken_languages,status,tagline,title,video,vote_average,vote_count";
     const row1 = `False,"{'id': 10194, 'name': 'Toy Story Collection'}",30000000,"[{'id': 16, 'name': 'Animation'}, {'id': 35, 'name': 'Comedy'}, {'id': 10751, 'name': 'Family'}]",,862,tt0114709,en,Toy Story,"Led by Woody, toys live happily.",21.9,/a.jpg,[],[],1995-10-30,373554033,81.0,[],Released,,Toy Story,False,7.7,5415`;

@@ -207,16 +207,26 @@ export async function upsertCatalogRows(databaseUrl: string, rows: CatalogRow[])
     // real movies file names them instead of adding a second "The Godfather". Only when exactly one row and one
     // demo film meet: two films of one title and year stay apart.
     await client.query(`CREATE TEMP TABLE cat_demo ON COMMIT DROP AS
-      SELECT i.id AS item_id, i.year, lower(regexp_replace(i.title, '[^[:alnum:]]+', '', 'g')) AS key FROM items i
+      SELECT i.id AS item_id, i.year, lower(regexp_replace(unaccent(i.title), '[^[:alnum:]]+', '', 'g')) AS key FROM items i
       WHERE EXISTS (SELECT 1 FROM external_ids e WHERE e.item_id = i.id AND e.source = 'demo')
         AND NOT EXISTS (SELECT 1 FROM external_ids e WHERE e.item_id = i.id AND e.source <> 'demo')
         AND NOT EXISTS (SELECT 1 FROM cat_match m WHERE m.item_id = i.id)`);
     await client.query(`INSERT INTO cat_match (n, item_id)
       WITH cand AS (
-        SELECT s.n, d.item_id FROM cat_stage s JOIN cat_demo d ON d.year = s.year AND d.key = lower(regexp_replace(s.title, '[^[:alnum:]]+', '', 'g'))
+        SELECT s.n, d.item_id FROM cat_stage s JOIN cat_demo d ON d.year = s.year AND d.key = lower(regexp_replace(unaccent(s.title), '[^[:alnum:]]+', '', 'g'))
         WHERE NOT EXISTS (SELECT 1 FROM cat_match m WHERE m.n = s.n)),
       one_each AS (SELECT n, min(item_id) AS item_id FROM cand GROUP BY n HAVING count(*) = 1)
       SELECT o.n, o.item_id FROM one_each o WHERE (SELECT count(*) FROM cand c WHERE c.item_id = o.item_id) = 1`);
+    // A film a ratings file brought first is a placeholder ("Unknown title (imdb tt0071562)") known by the file's id:
+    // when the row that names it is also, by the same rule, a demo film, the row goes to the demo film and the
+    // placeholder folds into it below (its id points elsewhere), ratings and all.
+    await client.query(`WITH cand AS (
+        SELECT m.n, d.item_id FROM cat_match m JOIN items p ON p.id = m.item_id AND p.title LIKE 'Unknown title (%'
+        JOIN cat_stage s ON s.n = m.n JOIN cat_demo d ON d.year = s.year AND d.key = lower(regexp_replace(unaccent(s.title), '[^[:alnum:]]+', '', 'g'))
+        WHERE NOT EXISTS (SELECT 1 FROM cat_match m2 WHERE m2.item_id = d.item_id)),
+      one_each AS (SELECT n, min(item_id) AS item_id FROM cand GROUP BY n HAVING count(*) = 1)
+      UPDATE cat_match m SET item_id = o.item_id FROM one_each o
+      WHERE m.n = o.n AND (SELECT count(*) FROM cand c WHERE c.item_id = o.item_id) = 1`);
     await client.query(`CREATE TEMP TABLE cat_merge ON COMMIT DROP AS
       SELECT DISTINCT ON (e.item_id) m.item_id AS keep, e.item_id AS drop
       FROM cat_ids c JOIN cat_match m ON m.n = c.n JOIN external_ids e ON e.source = c.source AND e.value = c.value
