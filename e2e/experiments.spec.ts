@@ -75,6 +75,14 @@ test("an A/B test counts the recommended cards a person's home page shows, and a
     expect((await clicked).status()).toBe(200);
     await expect(page.getByRole("heading", { name: "More like this" })).toBeVisible();
     expect((await variantsNow()).reduce((n, v) => n + v.ctr.count, 0)).toBe(1);
+
+    // One person sees one variant: the other has no rates yet, and the comparison says so instead of a p-value.
+    const unseen = (await variantsNow()).find((v) => v.impressions === 0) as { variant: string };
+    await page.goto(`/experiments/${experiment.id}`);
+    const row = page.getByTestId("variants-table").getByRole("row").filter({ hasText: unseen.variant });
+    await expect(row.getByText("no data yet")).toHaveCount(2);
+    await expect(page.getByTestId("comparisons").getByText(`Not enough data yet: ${unseen.variant} has no impressions.`).first()).toBeVisible();
+    await expect(page.getByTestId("comparisons")).not.toContainText("p = ");
   } finally {
     await request.post(`/api/v1/experiments/${experiment.id}/cancel`, { headers: admin });
   }

@@ -53,6 +53,8 @@ test("a movie hidden from the recommendations is listed in settings and can be r
   await page.goto("/settings/hidden");
   await expect(page.getByRole("heading", { name: "Hidden movies" })).toBeVisible();
   await expect(page.getByText(title)).toBeVisible();
-  await page.getByRole("button", { name: "Unhide" }).first().click();
+  await page.getByRole("button", { name: "Unhide" }).first().press("Enter");
   await expect(page.getByText("Nothing hidden.")).toBeVisible();
+  // Keyboard focus stays where the list was, not on the page's body.
+  await expect(page.getByText("Nothing hidden.")).toBeFocused();
 });

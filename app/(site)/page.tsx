@@ -139,7 +139,7 @@ function mostFrequent(values: string[]): string | undefined {
 
 function StartRating() {
   return (
-    <section className="rounded-2xl bg-brand-600 p-6 text-white shadow-sm sm:p-8">
+    <section className="rounded-2xl bg-brand-700 p-6 text-white shadow-sm sm:p-8">
       <h2 className="text-xl font-semibold sm:text-2xl">Your recommendations start here</h2>
       <p className="mt-2 max-w-2xl text-brand-50">
         Tastebud does not know your taste yet. Rate twelve films you have seen and your own picks appear on this page, each with the reason it was chosen.

@@ -247,9 +247,10 @@ function MetricChart({ metric, rows }: { metric: MetricKey; rows: Metrics[] }) {
       <BarChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e7e5e4" />
         <XAxis dataKey="k" tick={{ fontSize: 12 }} />
-        <YAxis tick={{ fontSize: 11 }} width={44} tickFormatter={(v: number) => (metric === "novelty" ? v.toFixed(1) : v.toFixed(2))} />
+        <YAxis tick={{ fontSize: 11 }} width={44} domain={[0, "auto"]} tickFormatter={(v: number) => (metric === "novelty" ? v.toFixed(1) : v.toFixed(2))} />
         <Tooltip formatter={tooltipNumber} />
-        <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+        {/* Names in the text colour beside their swatch: pale series colours as text were 2.5:1 on white. */}
+        <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={(value: string) => <span style={{ color: "#44403c" }}>{value}</span>} />
         {recommenders.map((r) => (
           <Bar key={r} dataKey={r} name={r} fill={RECOMMENDER_COLOURS[r] ?? "#78716c"} isAnimationActive={false} />
         ))}
@@ -267,6 +268,10 @@ const METRIC_LABEL: Record<Comparison["metric"], string> = { ctr: "CTR", like_ra
 
 function formatP(p: number): string {
   return p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`;
+}
+
+function NoData() {
+  return <span className="text-stone-500">no data yet</span>;
 }
 
 function AbOutcome({ exp, canStop, stopping, onStop }: { exp: Experiment; canStop: boolean; stopping: boolean; onStop: () => void }) {
@@ -311,9 +316,9 @@ function AbOutcome({ exp, canStop, stopping, onStop }: { exp: Experiment; canSto
                   <td className="px-3 py-1.5">{v.users}</td>
                   <td className="px-3 py-1.5">{v.impressions}</td>
                   <td className="px-3 py-1.5">{v.ctr.count}</td>
-                  <td className="whitespace-nowrap px-3 py-1.5">{withInterval(v.ctr)}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5">{v.impressions ? withInterval(v.ctr) : <NoData />}</td>
                   <td className="px-3 py-1.5">{v.like_rate.count}</td>
-                  <td className="whitespace-nowrap px-3 py-1.5">{withInterval(v.like_rate)}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5">{v.impressions ? withInterval(v.like_rate) : <NoData />}</td>
                 </tr>
               ))}
             </tbody>
@@ -351,22 +356,32 @@ function AbOutcome({ exp, canStop, stopping, onStop }: { exp: Experiment; canSto
         </h2>
         {result?.comparisons.length ? (
           <ul className="space-y-2" data-testid="comparisons">
-            {result.comparisons.map((c) => (
-              <li key={`${c.metric}-${c.variant}`} className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
-                <span className="font-medium">
-                  {METRIC_LABEL[c.metric]}: {c.variant} vs {c.against}
-                </span>
-                <span className="tabular-nums text-stone-600">
-                  {c.difference >= 0 ? "+" : ""}
-                  {(c.difference * 100).toFixed(2)} points · z = {c.z.toFixed(2)} · {formatP(c.p_value)}
-                </span>
-                <span
-                  className={`ml-auto rounded-full px-2 py-0.5 text-xs font-medium ${c.significant ? "bg-emerald-100 text-emerald-800" : "bg-stone-100 text-stone-700"}`}
-                >
-                  {c.significant ? "significant" : "not significant"}
-                </span>
-              </li>
-            ))}
+            {result.comparisons.map((c) => {
+              // A rate of a variant nobody has seen yet is no rate: its "0.0%" and "p = 1.000" would read as a result.
+              const empty = [c.variant, c.against].filter((name) => !variants.find((v) => v.variant === name)?.impressions);
+              return (
+                <li key={`${c.metric}-${c.variant}`} className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
+                  <span className="font-medium">
+                    {METRIC_LABEL[c.metric]}: {c.variant} vs {c.against}
+                  </span>
+                  {empty.length ? (
+                    <span className="text-stone-600">Not enough data yet: {empty.join(" and ")} {empty.length > 1 ? "have" : "has"} no impressions.</span>
+                  ) : (
+                    <>
+                      <span className="tabular-nums text-stone-600">
+                        {c.difference >= 0 ? "+" : ""}
+                        {(c.difference * 100).toFixed(2)} points · z = {c.z.toFixed(2)} · {formatP(c.p_value)}
+                      </span>
+                      <span
+                        className={`ml-auto rounded-full px-2 py-0.5 text-xs font-medium ${c.significant ? "bg-emerald-100 text-emerald-800" : "bg-stone-100 text-stone-700"}`}
+                      >
+                        {c.significant ? "significant" : "not significant"}
+                      </span>
+                    </>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         ) : (
           <p className="text-sm text-stone-500">No comparisons yet.</p>

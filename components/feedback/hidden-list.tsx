@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { apiFetch } from "@/components/api-fetch";
 import { Alert } from "@/components/ui/alert";
@@ -35,12 +36,33 @@ export function HiddenMovies({ initial }: { initial: HiddenItem[] }) {
   });
 
   const items = hidden.data.items;
+  // Keyboard focus stays in the list when a row goes: on the next row's Unhide (the one before, for the last row), or
+  // on "Nothing hidden." when none is left (it fell to the page's body).
+  const buttons = useRef(new Map<number, HTMLButtonElement>());
+  const empty = useRef<HTMLDivElement>(null);
+  const [focusNext, setFocusNext] = useState<number | "empty" | null>(null);
+  useEffect(() => {
+    if (focusNext === null) return;
+    const target = focusNext === "empty" ? empty.current : buttons.current.get(focusNext);
+    if (target) {
+      target.focus();
+      setFocusNext(null);
+    }
+  }, [focusNext, items]);
+  const unhideRow = (id: number) => {
+    const at = items.findIndex((i) => i.id === id);
+    const neighbour = items[at + 1] ?? items[at - 1];
+    setFocusNext(neighbour ? neighbour.id : "empty");
+    unhide.mutate(id);
+  };
   return (
     <div className="space-y-3">
       {unhide.error ? <Alert>Could not unhide: {unhide.error.message}</Alert> : null}
       {hidden.error ? <Alert>{hidden.error.message}</Alert> : null}
       {items.length === 0 ? (
-        <div className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600">Nothing hidden.</div>
+        <div ref={empty} tabIndex={-1} className="rounded-lg border border-dashed border-stone-300 p-8 text-center text-stone-600 outline-none">
+          Nothing hidden.
+        </div>
       ) : (
         <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
           {items.map((item) => (
@@ -53,7 +75,17 @@ export function HiddenMovies({ initial }: { initial: HiddenItem[] }) {
                   Hidden <time dateTime={item.hidden_at}>{day(item.hidden_at)}</time>
                 </p>
               </div>
-              <Button type="button" variant="secondary" className="px-2.5 py-1.5" aria-describedby={`hidden-${item.id}`} onClick={() => unhide.mutate(item.id)}>
+              <Button
+                type="button"
+                variant="secondary"
+                className="px-2.5 py-1.5"
+                aria-describedby={`hidden-${item.id}`}
+                ref={(el: HTMLButtonElement | null) => {
+                  if (el) buttons.current.set(item.id, el);
+                  else buttons.current.delete(item.id);
+                }}
+                onClick={() => unhideRow(item.id)}
+              >
                 Unhide
               </Button>
             </li>

@@ -61,7 +61,7 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
               <Link href="/signin" className="rounded-md px-3 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
                 Sign in
               </Link>
-              <Link href="/signup" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+              <Link href="/signup" className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-800">
                 Sign up
               </Link>
             </>

@@ -98,7 +98,7 @@ export default async function MyRatingsPage({ searchParams }: { searchParams: Pr
                   {new Date(r.rated_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}
                 </time>
               </div>
-              <span className="tabular-nums text-amber-600" aria-label={`Rated ${r.rating}`}>
+              <span className="tabular-nums text-amber-700" aria-label={`Rated ${r.rating}`}>
                 ★ {r.rating}
               </span>
             </li>
