@@ -58,3 +58,25 @@ test("a movie hidden from the recommendations is listed in settings and can be r
   // Keyboard focus stays where the list was, not on the page's body.
   await expect(page.getByText("Nothing hidden.")).toBeFocused();
 });
+
+test("more like this shows the other films of the series first, in order, and films the viewer has not seen before ones they rated", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/movies?q=The%20Godfather%20Part%20II");
+  await page.getByRole("link", { name: /^The Godfather Part II/ }).first().click();
+  await expect(page.getByText("Part of The Godfather series")).toBeVisible();
+  const similar = page.locator("section").filter({ has: page.getByRole("heading", { name: "More like this" }) }).getByTestId("movie-card");
+  await expect(similar.nth(0).getByRole("heading")).toHaveText(/The Godfather\b(?! Part)/);
+  await expect(similar.nth(1).getByRole("heading")).toHaveText(/The Godfather Part III/);
+  await expect(similar.nth(0).getByTestId("rec-reason")).toHaveText("Also in The Godfather series");
+  await expect(similar.nth(2).getByTestId("rec-reason")).toHaveText("Similar to The Godfather Part II");
+  // A neighbour the viewer likes moves behind the ones they have not seen yet.
+  const liked = (await similar.nth(2).getByRole("heading").first().textContent())?.trim() ?? "";
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/v1/me/feedback") && r.request().method() === "POST");
+  await similar.nth(2).getByRole("button", { name: "Like", exact: true }).click();
+  expect((await saved).status()).toBe(200);
+  await page.reload();
+  await expect(similar.nth(2).getByRole("heading")).not.toHaveText(liked);
+  const titles = await similar.getByRole("heading").allTextContents();
+  const at = titles.findIndex((t) => t.trim() === liked);
+  expect(at === -1 || at === titles.length - 1).toBe(true);
+});

@@ -9,6 +9,7 @@ import { currentUser } from "@/lib/auth/session";
 import { getItem } from "@/lib/catalog/items";
 import type { ItemView } from "@/lib/catalog/schemas";
 import { feedbackStates } from "@/lib/feedback/service";
+import { prisma } from "@/lib/db/client";
 import { presentRecs } from "@/lib/recs/present";
 import { similarToItem } from "@/lib/recs/service";
 
@@ -36,11 +37,30 @@ export default async function MoviePage({ params }: { params: Params }) {
   const item = await load((await params).id);
   // Twice as many as shown, so that films the viewer hid (which never come back, as Settings > Hidden promises) leave
   // no gaps.
-  const [user, similar] = await Promise.all([currentUser(), similarToItem(item.id, MORE_LIKE_THIS * 2)]);
-  const candidates = await presentRecs(similar.map((s) => ({ id: s.id, score: s.score, source: "item_knn", because: item.id, genre: null })), []);
+  // The other films of its series come first, in order of release; then the nearest neighbours.
+  const [user, similar, series] = await Promise.all([
+    currentUser(),
+    similarToItem(item.id, MORE_LIKE_THIS * 2),
+    item.series ? prisma().item.findMany({ where: { series: item.series, kind: "movie", id: { not: item.id } }, orderBy: [{ year: "asc" }, { id: "asc" }], select: { id: true }, take: MORE_LIKE_THIS }) : [],
+  ]);
+  const inSeries = new Set(series.map((s) => s.id));
+  const seriesName = `${/^the\s/i.test(item.series ?? "") ? "" : "the "}${item.series} series`;
+  const candidates = (
+    await presentRecs(
+      [...series.map((s) => ({ id: s.id, score: 1, source: "item_knn" as const, because: item.id, genre: null })), ...similar.filter((s) => !inSeries.has(s.id)).map((s) => ({ id: s.id, score: s.score, source: "item_knn" as const, because: item.id, genre: null }))],
+      [],
+    )
+  ).map((r) => ({ ...r, reason: inSeries.has(r.item.id) ? `Also in ${seriesName}` : `Similar to ${item.title}` }));
   const states = user ? await feedbackStates(user.id, [item.id, ...candidates.map((r) => r.item.id)]) : undefined;
-  const hidden = new Set(states?.filter((s) => s.hidden && s.item_id !== item.id).map((s) => s.item_id));
-  const more = candidates.filter((r) => !hidden.has(r.item.id)).slice(0, MORE_LIKE_THIS);
+  const stateOf = new Map(states?.map((s) => [s.item_id, s]));
+  // Films the viewer hid never come back (as Settings > Hidden promises); ones they rated or reacted to go after the
+  // ones they have not seen, so the row shows something new first.
+  const seen = (id: number) => {
+    const state = stateOf.get(id);
+    return state !== undefined && (state.rating !== null || state.reaction !== null);
+  };
+  const shown = candidates.filter((r) => !stateOf.get(r.item.id)?.hidden);
+  const more = [...shown.filter((r) => !seen(r.item.id)), ...shown.filter((r) => seen(r.item.id))].slice(0, MORE_LIKE_THIS);
   const imdb = item.external_ids.imdb;
   return (
     <article className="space-y-6">
@@ -61,7 +81,7 @@ export default async function MoviePage({ params }: { params: Params }) {
             </Link>
           ))}
         </p>
-        {item.series ? <p className="text-sm text-stone-600">Part of {/^the\s/i.test(item.series) ? "" : "the "}{item.series} series</p> : null}
+        {item.series ? <p className="text-sm text-stone-600">Part of {seriesName}</p> : null}
       </header>
       {states ? (
         <section aria-label="Your feedback" className="max-w-xl rounded-lg border border-stone-200 bg-white p-4">
@@ -85,7 +105,7 @@ export default async function MoviePage({ params }: { params: Params }) {
       ) : null}
       <section className="space-y-3 pt-2">
         <h2 className="text-lg font-semibold">More like this</h2>
-        <MovieGrid items={more.map((r) => r.item)} feedback={states} empty="No similar movies yet." />
+        <MovieGrid items={more.map((r) => r.item)} reasons={Object.fromEntries(more.map((r) => [r.item.id, r.reason]))} feedback={states} empty="No similar movies yet." />
       </section>
     </article>
   );
