@@ -337,6 +337,43 @@ describe("POST /api/v1/imports/{kind}", () => {
 });
 
 describe("rating history pages", () => {
+  it("neither repeat nor skip a rating when ratings change between pages, in every order, ties and reals included", async () => {
+    const person = await prisma().user.create({ data: { source: "test", externalId: "pager" } });
+    const films = await prisma().item.findMany({ take: 14, orderBy: { id: "asc" }, select: { id: true } });
+    const t = (s: number, us = 0) => new Date(Date.UTC(2022, 0, 1, 0, 0, s) + us / 1000);
+    // Same instants and same ratings for several films; a real that is no double (0.1); a time with microseconds.
+    const rows = films.slice(0, 12).map((f, n) => ({ userId: person.id, itemId: f.id, rating: [4, 4, 0.1, 2.5, 4, 0.1][n % 6], ratedAt: t(n % 4) }));
+    await prisma().rating.createMany({ data: rows });
+    await prisma().$executeRaw`UPDATE ratings SET rated_at = rated_at + interval '123 microseconds' WHERE user_id = ${person.id} AND item_id = ${films[5].id}`;
+    for (const sort of ["newest", "oldest", "highest", "lowest"] as const) {
+      const page = (cursor?: string | null) =>
+        call<{ items: { item_id: number }[]; next_cursor: string | null }>(history, { params: { id: "test:pager" }, path: `/api/v1/users/test:pager/ratings?limit=5&sort=${sort}${cursor ? `&cursor=${cursor}` : ""}` });
+      const all = (await call<{ items: { item_id: number }[] }>(history, { params: { id: "test:pager" }, path: `/api/v1/users/test:pager/ratings?limit=100&sort=${sort}` })).body.items.map((i) => i.item_id);
+      // Undisturbed, five at a time reads the same list as one page.
+      const seen: number[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const res = await page(cursor);
+        seen.push(...res.body.items.map((i) => i.item_id));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      expect(seen).toEqual(all);
+      // Page one; then a film is rated that goes at the front of the order (an offset would show page one's last
+      // rating again); page two goes on from the last rating shown.
+      const first = await page();
+      const shown = first.body.items.map((i) => i.item_id);
+      const added = films[12 + (sort === "newest" || sort === "oldest" ? 0 : 1)].id;
+      await prisma().rating.create({ data: { userId: person.id, itemId: added, rating: sort === "lowest" ? 0 : 5, ratedAt: sort === "oldest" ? t(-100) : t(1000) } });
+      await invalidateUserRatings(person.id);
+      const second = await page(first.body.next_cursor);
+      const next = second.body.items.map((i) => i.item_id);
+      expect(next).toEqual(all.slice(5, 10));
+      expect(next.filter((id) => shown.includes(id) || id === added)).toEqual([]);
+      await prisma().rating.delete({ where: { userId_itemId: { userId: person.id, itemId: added } } });
+      await invalidateUserRatings(person.id);
+    }
+  });
+
   it("know their number and the way back", () => {
     expect(historyPosition(undefined, 25)).toEqual({ page: 1, previous: null });
     const third = historyPosition(encodeCursor({ o: 50 }), 25);

@@ -146,14 +146,14 @@ export async function publishRatingsVersions(versions: RatingsVersion[]): Promis
   await Promise.all(versions.map((v) => cache().setMax(ratingsVersionKey(v.userId), v.version, VERSION_TTL_SECONDS)));
 }
 
-const HistoryCursor = z.object({ o: z.number().int().min(0).max(10_000_000) });
-
-const ORDER: Record<RatingHistoryQuery["sort"], Prisma.Sql> = {
-  newest: Prisma.sql`r.rated_at DESC, r.item_id DESC`,
-  oldest: Prisma.sql`r.rated_at ASC, r.item_id ASC`,
-  highest: Prisma.sql`r.rating DESC, r.rated_at DESC, r.item_id DESC`,
-  lowest: Prisma.sql`r.rating ASC, r.rated_at DESC, r.item_id DESC`,
-};
+// A page's cursor: the offset it starts at (for "page N of M" and the links back) and, on cursors this API hands out
+// as next_cursor, the sort key of the last rating shown, from which the next page reads on: a rating added, changed
+// or cleared between two pages then neither repeats a rating nor skips one, as an offset alone would. Times as
+// microseconds since 1970 in a string, exactly as stored.
+const HistoryCursor = z.object({
+  o: z.number().int().min(0).max(10_000_000),
+  k: z.tuple([z.number().nullable(), z.string().regex(/^-?\d{1,20}$/), z.number().int()]).optional(),
+});
 
 /**
  * Where a rating-history cursor stands: its page number (from 1) and the cursor of the page before: null on the
@@ -165,19 +165,44 @@ export function historyPosition(cursor: string | undefined, limit: number): { pa
   return { page: Math.floor(offset / limit) + 1, previous: offset > limit ? encodeCursor({ o: offset - limit }) : "" };
 }
 
+type HistoryRow = { item_id: number; title: string; year: number | null; rating: number; rated_at: Date; us: string };
+
+const ORDER: Record<RatingHistoryQuery["sort"], Prisma.Sql> = {
+  newest: Prisma.sql`r.rated_at DESC, r.item_id DESC`,
+  oldest: Prisma.sql`r.rated_at ASC, r.item_id ASC`,
+  highest: Prisma.sql`r.rating DESC, r.rated_at DESC, r.item_id DESC`,
+  lowest: Prisma.sql`r.rating ASC, r.rated_at DESC, r.item_id DESC`,
+};
+
+/** The ratings that come after the one with this sort key, in the `sort` order above. */
+function afterKey(sort: RatingHistoryQuery["sort"], [rating, us, item]: [number | null, string, number]): Prisma.Sql {
+  const at = Prisma.sql`(timestamptz 'epoch' + ${us}::bigint * interval '1 microsecond')`;
+  const later = sort === "oldest" ? Prisma.sql`(r.rated_at > ${at} OR (r.rated_at = ${at} AND r.item_id > ${item}))` : Prisma.sql`(r.rated_at < ${at} OR (r.rated_at = ${at} AND r.item_id < ${item}))`;
+  if (sort === "newest" || sort === "oldest") return later;
+  // As a real, the column's own type: 0.1 as a double is not the real 0.1 stored.
+  const value = Prisma.sql`${rating ?? 0}::real`;
+  return sort === "highest" ? Prisma.sql`(r.rating < ${value} OR (r.rating = ${value} AND ${later}))` : Prisma.sql`(r.rating > ${value} OR (r.rating = ${value} AND ${later}))`;
+}
+
 export async function ratingHistory(userId: number, q: RatingHistoryQuery): Promise<Cached<Page<RatingView>>> {
-  const offset = decodeCursor(q.cursor, HistoryCursor)?.o ?? 0;
-  const variant = `h:${q.sort}:${q.limit}:${offset}:${q.from?.toISOString() ?? ""}:${q.to?.toISOString() ?? ""}`;
+  const cursor = decodeCursor(q.cursor, HistoryCursor);
+  const offset = cursor?.o ?? 0;
+  const variant = `h:${q.sort}:${q.limit}:${offset}:${cursor?.k?.join("/") ?? ""}:${q.from?.toISOString() ?? ""}:${q.to?.toISOString() ?? ""}`;
   return readThrough(userId, variant, async () => {
     const where = [Prisma.sql`r.user_id = ${userId}`];
     if (q.from) where.push(Prisma.sql`r.rated_at >= ${q.from}`);
     if (q.to) where.push(Prisma.sql`r.rated_at < ${q.to}`);
-    const rows = await prisma().$queryRaw<{ item_id: number; title: string; year: number | null; rating: number; rated_at: Date }[]>`
-      SELECT r.item_id, i.title, i.year, r.rating, r.rated_at FROM ratings r JOIN items i ON i.id = r.item_id
-      WHERE ${Prisma.join(where, " AND ")} ORDER BY ${ORDER[q.sort]} LIMIT ${q.limit + 1} OFFSET ${offset}`;
+    if (cursor?.k) where.push(afterKey(q.sort, cursor.k));
+    // From a sort key the next rows follow it; a cursor of an offset alone (the links back to earlier pages) skips.
+    const skip = cursor?.k ? 0 : offset;
+    const rows = await prisma().$queryRaw<HistoryRow[]>`
+      SELECT r.item_id, i.title, i.year, r.rating, r.rated_at, (extract(epoch FROM r.rated_at) * 1000000)::bigint::text AS us
+      FROM ratings r JOIN items i ON i.id = r.item_id
+      WHERE ${Prisma.join(where, " AND ")} ORDER BY ${ORDER[q.sort]} LIMIT ${q.limit + 1} OFFSET ${skip}`;
+    const last = rows[q.limit - 1];
     return {
       items: rows.slice(0, q.limit).map((r) => ({ item_id: r.item_id, title: r.title, year: r.year, rating: r.rating, rated_at: r.rated_at.toISOString() })),
-      next_cursor: rows.length > q.limit ? encodeCursor({ o: offset + q.limit }) : null,
+      next_cursor: rows.length > q.limit ? encodeCursor({ o: offset + q.limit, k: [last.rating, last.us, last.item_id] }) : null,
     };
   });
 }
