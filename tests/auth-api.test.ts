@@ -75,6 +75,23 @@ describe("personal tokens", () => {
     expect(JSON.stringify(res.body)).not.toContain(token);
   });
 
+  it("pages the token list newest first", async () => {
+    const token = await tokenFor("ada@example.com", ["read", "write"]);
+    for (const name of ["p1", "p2", "p3"]) await call(createTokenRoute, { method: "POST", token, body: { name, scopes: ["read"] } });
+    const all = (await call<{ items: { id: number }[] }>(listTokensRoute, { token, path: "/api/v1/tokens?limit=100" })).body.items.map((t) => t.id);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: { id: number }[]; next_cursor: string | null } } = await call(listTokensRoute, { token, path: `/api/v1/tokens?limit=2${cursor ? `&cursor=${cursor}` : ""}` });
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items.map((t) => t.id));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect([...all].sort((a, b) => b - a)).toEqual(all);
+  });
+
   it("enforces scopes: a read token cannot create tokens (403)", async () => {
     const readOnly = await tokenFor("ada@example.com", ["read"]);
     expect((await call(me, { token: readOnly })).status).toBe(200);

@@ -84,6 +84,25 @@ describe("recommendations API", () => {
     expect(undone.body.items.map((r) => r.item.id)).toContain(victim);
   });
 
+  it("pages the hidden list newest first, a film hidden between pages neither repeated nor skipped", async () => {
+    const dana = await token("alice@example.com", ["read", "write"]); // alice has nothing hidden now
+    const films = (await prisma().item.findMany({ take: 6, orderBy: { id: "desc" }, select: { id: true } })).map((f) => f.id);
+    for (const id of films.slice(0, 5)) await call(feedbackRoute, { method: "POST", token: dana, body: { item_id: id, type: "hide" } });
+    const page = (cursor?: string | null) => call<{ items: { id: number }[]; next_cursor: string | null }>(hiddenRoute, { token: dana, path: `/api/v1/me/hidden?limit=2${cursor ? `&cursor=${cursor}` : ""}` });
+    const all = (await call<{ items: { id: number; hidden_at: string }[] }>(hiddenRoute, { token: dana, path: "/api/v1/me/hidden?limit=100" })).body.items;
+    expect(all.map((h) => h.id).sort()).toEqual(films.slice(0, 5).sort());
+    expect(all.map((h) => h.hidden_at)).toEqual(all.map((h) => h.hidden_at).sort().reverse());
+    const first = await page();
+    expect(first.body.items.map((h) => h.id)).toEqual(all.slice(0, 2).map((h) => h.id));
+    await call(feedbackRoute, { method: "POST", token: dana, body: { item_id: films[5], type: "hide" } });
+    const second = await page(first.body.next_cursor);
+    const third = await page(second.body.next_cursor);
+    expect([...second.body.items, ...third.body.items].map((h) => h.id)).toEqual(all.slice(2).map((h) => h.id));
+    expect(third.body.next_cursor).toBeNull();
+    expectProblem(await page("nonsense"), 400, "invalid_cursor");
+    for (const id of films) await call(feedbackRoute, { method: "POST", token: dana, body: { item_id: id, type: "unhide" } });
+  });
+
   it("clears a rating: gone from the history and the profile at once, recommendable again, and an older clear keeps a newer rating", async () => {
     const carolId = (await registerUser({ email: "carol@example.com", password: "correct horse" })).id;
     const carol = await token("carol@example.com", ["read", "write"]);
@@ -177,6 +196,16 @@ describe("recommendations API", () => {
     expect(similar.body.items[0].reason).toBe("Similar to Film 1");
     expect(similar.body.items.map((s) => s.item.id)).not.toContain(film.id);
     expectProblem(await call(similarRoute, { params: { id: "999999" } }), 404);
+    // Paged: three at a time read the same list as one page.
+    const whole = similar.body.items.map((s) => s.item.id);
+    const paged: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: { item: { id: number } }[]; next_cursor: string | null } } = await call(similarRoute, { params: { id: String(film.id) }, path: `/api/v1/items/${film.id}/similar?limit=3${cursor ? `&cursor=${cursor}` : ""}` });
+      paged.push(...res.body.items.map((s) => s.item.id));
+      cursor = res.body.next_cursor;
+    } while (cursor && paged.length < whole.length);
+    expect(paged.slice(0, whole.length)).toEqual(whole);
     const popular = await call<{ items: { genres: string[] }[] }>(popularRoute, { path: "/api/v1/popular?genre=Horror&limit=3" });
     expect(popular.body.items).toHaveLength(3);
     expect(popular.body.items.every((i) => i.genres.includes("Horror"))).toBe(true);

@@ -1,30 +1,38 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { apiFetch } from "@/components/api-fetch";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { HIDDEN_PAGE } from "@/lib/feedback/schemas";
 import { feedbackKey, type FeedbackState } from "./use-feedback";
 
 export type HiddenItem = { id: number; title: string; year: number | null; hidden_at: string };
-type HiddenList = { items: HiddenItem[] };
+type HiddenPage = { items: HiddenItem[]; next_cursor: string | null };
+type HiddenPages = InfiniteData<HiddenPage, string | null>;
 
 const KEY = ["hidden"];
 
 // Server and browser may sit in different time zones; a day in UTC renders the same on both.
 const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
-export function HiddenMovies({ initial }: { initial: HiddenItem[] }) {
+export function HiddenMovies({ initial }: { initial: HiddenPage }) {
   const qc = useQueryClient();
-  const hidden = useQuery({ queryKey: KEY, queryFn: () => apiFetch<HiddenList>("/api/v1/me/hidden"), initialData: { items: initial } });
+  const hidden = useInfiniteQuery({
+    queryKey: KEY,
+    queryFn: ({ pageParam }) => apiFetch<HiddenPage>(`/api/v1/me/hidden?limit=${HIDDEN_PAGE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    initialData: { pages: [initial], pageParams: [null] },
+  });
   const unhide = useMutation({
     mutationFn: (id: number) => apiFetch<FeedbackState>("/api/v1/me/feedback", { method: "POST", body: { item_id: id, type: "unhide" } }),
     onMutate: async (id) => {
       await qc.cancelQueries({ queryKey: KEY });
-      const before = qc.getQueryData<HiddenList>(KEY);
-      qc.setQueryData<HiddenList>(KEY, (d) => (d ? { items: d.items.filter((i) => i.id !== id) } : d));
+      const before = qc.getQueryData<HiddenPages>(KEY);
+      qc.setQueryData<HiddenPages>(KEY, (d) => (d ? { ...d, pages: d.pages.map((p) => ({ ...p, items: p.items.filter((i) => i.id !== id) })) } : d));
       return { before };
     },
     onError: (_err, _id, ctx) => qc.setQueryData(KEY, ctx?.before),
@@ -35,7 +43,7 @@ export function HiddenMovies({ initial }: { initial: HiddenItem[] }) {
     },
   });
 
-  const items = hidden.data.items;
+  const items = hidden.data.pages.flatMap((p) => p.items);
   // Keyboard focus stays in the list when a row goes: on the next row's Unhide (the one before, for the last row), or
   // on "Nothing hidden." when none is left (it fell to the page's body).
   const buttons = useRef(new Map<number, HTMLButtonElement>());
@@ -92,6 +100,11 @@ export function HiddenMovies({ initial }: { initial: HiddenItem[] }) {
           ))}
         </ul>
       )}
+      {hidden.hasNextPage ? (
+        <Button type="button" variant="secondary" onClick={() => void hidden.fetchNextPage()} disabled={hidden.isFetchingNextPage}>
+          {hidden.isFetchingNextPage ? "Loading..." : "Show more"}
+        </Button>
+      ) : null}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -9,6 +9,8 @@ import { apiFetch } from "@/components/api-fetch";
 
 type Token = { id: number; name: string; prefix: string; scopes: string[]; created_at: string; last_used_at: string | null };
 type Created = Token & { token: string };
+type TokenPage = { items: Token[]; next_cursor: string | null };
+type TokenPages = InfiniteData<TokenPage, string | null>;
 
 const SCOPE_HELP: Record<string, string> = {
   read: "read the catalog, your ratings and recommendations",
@@ -26,7 +28,13 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
   const [copied, setCopied] = useState(false);
   // Checked here first, so people read what to fix beside the field rather than the API's message about the body.
   const [problems, setProblems] = useState<{ name?: string; scopes?: string }>({});
-  const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => apiFetch<{ items: Token[] }>("/api/v1/tokens") });
+  const tokens = useInfiniteQuery({
+    queryKey: ["tokens"],
+    queryFn: ({ pageParam }) => apiFetch<TokenPage>(`/api/v1/tokens?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+  });
+  const list = tokens.data?.pages.flatMap((p) => p.items);
   const create = useMutation({
     mutationFn: (input: { name: string; scopes: string[] }) => apiFetch<Created>("/api/v1/tokens", { method: "POST", body: input }),
     onSuccess: (token) => {
@@ -39,8 +47,8 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
     mutationFn: (id: number) => apiFetch<void>(`/api/v1/tokens/${id}`, { method: "DELETE" }),
     onMutate: async (id) => {
       await qc.cancelQueries({ queryKey: ["tokens"] });
-      const before = qc.getQueryData<{ items: Token[] }>(["tokens"]);
-      qc.setQueryData<{ items: Token[] }>(["tokens"], (d) => (d ? { items: d.items.filter((t) => t.id !== id) } : d));
+      const before = qc.getQueryData<TokenPages>(["tokens"]);
+      qc.setQueryData<TokenPages>(["tokens"], (d) => (d ? { ...d, pages: d.pages.map((p) => ({ ...p, items: p.items.filter((t) => t.id !== id) })) } : d));
       return { before };
     },
     onError: (_e, _id, ctx) => qc.setQueryData(["tokens"], ctx?.before),
@@ -113,10 +121,10 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
         {tokens.isLoading ? <p className="text-sm text-stone-500">Loading...</p> : null}
         {tokens.error ? <Alert>{tokens.error.message}</Alert> : null}
         {revoke.error ? <Alert>{revoke.error.message}</Alert> : null}
-        {tokens.data && tokens.data.items.length === 0 ? <p className="text-sm text-stone-500">No tokens yet.</p> : null}
-        {tokens.data && tokens.data.items.length > 0 ? (
+        {list && list.length === 0 ? <p className="text-sm text-stone-500">No tokens yet.</p> : null}
+        {list && list.length > 0 ? (
           <ul className="divide-y divide-stone-200 rounded-lg border border-stone-200 bg-white">
-            {tokens.data.items.map((t) => (
+            {list.map((t) => (
               <li key={t.id} className="flex flex-col gap-2 p-3 sm:flex-row sm:items-center" data-testid="token-row">
                 <div className="min-w-0 flex-1">
                   <p className="font-medium">{t.name}</p>
@@ -136,6 +144,11 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
               </li>
             ))}
           </ul>
+        ) : null}
+        {tokens.hasNextPage ? (
+          <Button type="button" variant="secondary" onClick={() => void tokens.fetchNextPage()} disabled={tokens.isFetchingNextPage}>
+            {tokens.isFetchingNextPage ? "Loading..." : "Show more"}
+          </Button>
         ) : null}
       </section>
     </div>

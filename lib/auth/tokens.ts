@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
 import { ApiError } from "../api/errors";
+import { decodeCursor, toPage, type Page } from "../api/pagination";
 import { prisma } from "../db/client";
 import type { Scope } from "./schemas";
 import type { AccountUser } from "./users";
@@ -43,9 +45,17 @@ function summarize(row: { id: number; name: string; prefix: string; scopes: stri
   };
 }
 
-export async function listTokens(userId: number): Promise<TokenSummary[]> {
-  const rows = await prisma().apiToken.findMany({ where: { userId, revokedAt: null }, orderBy: { createdAt: "desc" } });
-  return rows.map(summarize);
+const TokenCursor = z.object({ t: z.iso.datetime(), i: z.number().int() });
+
+/** A person's live tokens, newest first, a page at a time. */
+export async function listTokens(userId: number, page: { limit: number; cursor?: string }): Promise<Page<TokenSummary>> {
+  const after = decodeCursor(page.cursor, TokenCursor);
+  const rows = await prisma().apiToken.findMany({
+    where: { userId, revokedAt: null, ...(after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.i } }] } : {}) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
+  });
+  return toPage(rows, page.limit, summarize, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
 }
 
 export async function revokeToken(userId: number, tokenId: number): Promise<void> {

@@ -49,3 +49,6 @@ export const FeedbackStatesQuerySchema = z.object({
     .transform((v) => [...new Set(v.split(",").map(Number))])
     .refine((ids) => ids.every((n) => n >= 1 && n <= 2_147_483_647), { message: "item ids must be between 1 and 2147483647" }),
 });
+
+/** Films a page of Settings > Hidden holds; "Show more" reads the next. */
+export const HIDDEN_PAGE = 50;

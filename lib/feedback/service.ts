@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { ApiError } from "../api/errors";
+import { decodeCursor, toPage, type Page } from "../api/pagination";
 import { prisma, Prisma } from "../db/client";
 import { bumpRatingsVersions, publishRatingsVersions } from "../ratings/history";
 import { invalidateUserRecs } from "../recs/service";
@@ -143,11 +145,21 @@ export async function feedbackStates(userId: number, itemIds: number[]): Promise
   return itemIds.map((id) => ({ item_id: id, reaction: f.get(id)?.reaction ?? null, hidden: f.get(id)?.hidden ?? false, rating: r.get(id) ?? null }));
 }
 
-export async function hiddenItems(userId: number): Promise<{ id: number; title: string; year: number | null; hidden_at: string }[]> {
+const HiddenCursor = z.object({ t: z.iso.datetime(), i: z.number().int() });
+
+/** The films a person hid, most recently hidden first, a page at a time (keyset: hiding another between pages shifts nothing). */
+export async function hiddenItems(userId: number, page: { limit: number; cursor?: string }): Promise<Page<HiddenItem>> {
+  const after = decodeCursor(page.cursor, HiddenCursor);
   const rows = await prisma().feedback.findMany({
-    where: { userId, hidden: true },
+    where: {
+      userId,
+      hidden: true,
+      ...(after ? { OR: [{ updatedAt: { lt: new Date(after.t) } }, { updatedAt: new Date(after.t), itemId: { lt: after.i } }] } : {}),
+    },
     include: { item: { select: { id: true, title: true, year: true } } },
-    orderBy: { updatedAt: "desc" },
+    orderBy: [{ updatedAt: "desc" }, { itemId: "desc" }],
+    take: page.limit + 1,
   });
-  return rows.map((r) => ({ id: r.item.id, title: r.item.title, year: r.item.year, hidden_at: r.updatedAt.toISOString() }));
+  return toPage(rows, page.limit, (r) => ({ id: r.item.id, title: r.item.title, year: r.item.year, hidden_at: r.updatedAt.toISOString() }), (r) => ({ t: r.updatedAt.toISOString(), i: r.itemId }));
 }
+export type HiddenItem = { id: number; title: string; year: number | null; hidden_at: string };

@@ -5,7 +5,8 @@ export const RecsQuerySchema = PageQuerySchema.extend({
   genre: z.string().trim().min(1).max(40).optional(),
   kind: z.enum(["movie", "track"]).default("movie"),
 });
-export const SimilarQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+/** A page of "more like this": the list is the model's nearest neighbours, the same until the next training. */
+export const SimilarQuerySchema = PageQuerySchema;
 export const PopularQuerySchema = PageQuerySchema.extend({ genre: z.string().trim().min(1).max(40).optional() });
 
 export const ItemUpsertSchema = z.object({

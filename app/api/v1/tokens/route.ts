@@ -1,12 +1,10 @@
 import { ApiError } from "@/lib/api/errors";
 import { apiRoute, hasScope, json } from "@/lib/api/handler";
+import { PageQuerySchema } from "@/lib/api/pagination";
 import { CreateTokenSchema } from "@/lib/auth/schemas";
 import { createToken, listTokens } from "@/lib/auth/tokens";
 
-export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
-  items: await listTokens(principal.user.id),
-  next_cursor: null,
-}));
+export const GET = apiRoute({ scope: "read", query: PageQuerySchema }, async ({ principal, query }) => listTokens(principal.user.id, query));
 
 export const POST = apiRoute({ scope: "write", body: CreateTokenSchema }, async ({ principal, body }) => {
   // A token can only create tokens with scopes it has itself.

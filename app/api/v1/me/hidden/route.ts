@@ -1,4 +1,5 @@
 import { apiRoute } from "@/lib/api/handler";
+import { PageQuerySchema } from "@/lib/api/pagination";
 import { hiddenItems } from "@/lib/feedback/service";
 
-export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({ items: await hiddenItems(principal.user.id), next_cursor: null }));
+export const GET = apiRoute({ scope: "read", query: PageQuerySchema }, async ({ principal, query }) => hiddenItems(principal.user.id, query));
