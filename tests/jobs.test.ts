@@ -162,7 +162,9 @@ describe("jobs API", () => {
   });
 
   it("refuses unknown kinds and bad payloads", async () => {
-    expectProblem(await call(startJobRoute, { method: "POST", token: userToken, body: { kind: "nope" } }), 404);
+    const unknown = await call<{ errors: { path: string; message: string }[] }>(startJobRoute, { method: "POST", token: userToken, body: { kind: "nope" } });
+    expectProblem(unknown, 400, "validation_failed");
+    expect(unknown.body.errors).toEqual([{ path: "body.kind", message: expect.stringContaining("catalog-stats") }]);
     expectProblem(await call(startJobRoute, { method: "POST", token: userToken, body: { kind: "test-steps", payload: { steps: -1 } } }), 400);
   });
 

@@ -248,6 +248,15 @@ describe("POST /api/v1/events", () => {
     expect(res.body).toMatchObject({ created: 1, updated: 0 });
     const again = await call<{ created: number; updated: number }>(upsertItemsRoute, { method: "POST", token: admin, body: [{ source: "shop", external_id: "sku-1", title: "Shop Film (restored)", genres: ["Drama"] }] });
     expect(again.body).toMatchObject({ created: 0, updated: 1 });
+    // Listed twice in one batch: one item, counted once, its last entry kept.
+    const twice = await call<{ created: number; updated: number; items: { id: number }[] }>(upsertItemsRoute, {
+      method: "POST",
+      token: admin,
+      body: [{ source: "shop", external_id: "sku-2", title: "First" }, { source: "shop", external_id: "sku-2", title: "Second" }],
+    });
+    expect(twice.body).toMatchObject({ created: 1, updated: 0 });
+    expect(twice.body.items).toHaveLength(1);
+    expect((await prisma().item.findUniqueOrThrow({ where: { id: twice.body.items[0].id } })).title).toBe("Second");
     expectProblem(await call(upsertItemsRoute, { method: "POST", token: alice, body: [{ external_id: "x", title: "x" }] }), 403);
   });
 });

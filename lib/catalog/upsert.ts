@@ -8,8 +8,10 @@ export async function upsertItems(items: z.infer<typeof ItemUpsertSchema>[]): Pr
   let created = 0;
   let updated = 0;
   const out: { id: number; source: string; external_id: string }[] = [];
+  // An item listed twice in one batch is one item: its last entry wins, and it counts once.
+  const last = new Map(items.map((it) => [`${it.source}\n${it.external_id}`, it]));
   await prisma().$transaction(async (tx) => {
-    for (const it of items) {
+    for (const it of last.values()) {
       const data = { title: it.title, year: it.year ?? null, genres: it.genres, kind: it.kind, artist: it.artist ?? null, series: it.series ?? null };
       const existing = await tx.externalId.findUnique({ where: { source_value: { source: it.source, value: it.external_id } } });
       if (existing) {

@@ -4,7 +4,7 @@ import { inngestEnabled } from "../config";
 import { log } from "../log";
 import { jobQueue } from "./embedded";
 import { inngest, jobEvent } from "./inngest";
-import { jobDefinition, jobDefinitions } from "./registry";
+import { jobDefinitions, requestedJobDefinition } from "./registry";
 import { createJobRecord, lastRunOf, markSent, requestCancel, toJobView, type JobView } from "./store";
 import type { Json } from "./types";
 
@@ -12,8 +12,7 @@ import type { Json } from "./types";
 
 
 export async function enqueueJob(kind: string, payload: Json, opts: { ownerId: number | null }): Promise<JobView> {
-  const def = jobDefinition(kind);
-  if (!def) throw new ApiError(404, "not_found", `There is no job kind "${kind}"`);
+  const def = requestedJobDefinition(kind);
   const parsed = def.payload.safeParse(payload);
   if (!parsed.success) {
     throw new ApiError(400, "validation_failed", `Invalid payload for ${kind}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);

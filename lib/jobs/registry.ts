@@ -1,3 +1,4 @@
+import { ApiError } from "../api/errors";
 import { catalogStatsJob } from "./handlers/catalog-stats";
 import { expireIdempotencyKeysJob } from "./handlers/expire-idempotency-keys";
 import { importJob } from "./handlers/import";
@@ -16,6 +17,14 @@ export function registerJob(def: JobDefinition<never> | JobDefinition<unknown>):
 
 export function jobDefinition(kind: string): JobDefinition<unknown> | undefined {
   return definitions.get(kind) as JobDefinition<unknown> | undefined;
+}
+
+/** The definition of a kind a caller asked for, or the 400 that lists the kinds there are. */
+export function requestedJobDefinition(kind: string): JobDefinition<unknown> {
+  const def = jobDefinition(kind);
+  if (def) return def;
+  const kinds = jobDefinitions().map((d) => d.kind).sort();
+  throw new ApiError(400, "validation_failed", `There is no job kind "${kind}"; the kinds are ${kinds.join(", ")}`, { errors: [{ path: "body.kind", message: `must be one of ${kinds.join(", ")}` }] });
 }
 
 export function jobDefinitions(): JobDefinition<unknown>[] {

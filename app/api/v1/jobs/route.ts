@@ -1,7 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import { apiRoute, json } from "@/lib/api/handler";
 import { enqueueJob } from "@/lib/jobs/dispatch";
-import { jobDefinition } from "@/lib/jobs/registry";
+import { requestedJobDefinition } from "@/lib/jobs/registry";
 import { JobListQuerySchema, StartJobSchema } from "@/lib/jobs/schemas";
 import { listJobs } from "@/lib/jobs/store";
 import type { Json } from "@/lib/jobs/types";
@@ -11,8 +11,7 @@ export const GET = apiRoute({ scope: "read", query: JobListQuerySchema }, async 
 );
 
 export const POST = apiRoute({ scope: "write", body: StartJobSchema }, async ({ principal, body }) => {
-  const def = jobDefinition(body.kind);
-  if (!def) throw new ApiError(404, "not_found", `There is no job kind "${body.kind}"`);
+  const def = requestedJobDefinition(body.kind);
   // Imports read files from the server's disk: they start only from an upload (or the CLI), never with a path.
   if (body.kind === "import") throw new ApiError(400, "bad_request", "Start imports by uploading the file to POST /api/v1/imports/{kind}");
   if (def.startableBy === "admin" && !principal.scopes.includes("admin")) {
