@@ -96,4 +96,6 @@ test("a file that loads nothing says so, not that the import finished", async ({
   await row.locator("summary").click();
   await expect(row.getByRole("heading", { name: "Nothing was loaded" })).toBeVisible();
   await expect(row.getByTestId("report-rejected")).toHaveText("1");
+  // Its badge says so too, not a green "succeeded".
+  await expect(row.getByTestId("job-status")).toHaveText("nothing loaded");
 });

@@ -8,6 +8,9 @@ test("the header works at this screen width, signed out and signed in", async ({
     await page.getByText("Menu").click();
     await page.locator("details").getByRole("link", { name: "Movies", exact: true }).click();
     await expect(page).toHaveURL(/\/movies$/);
+    await page.getByText("Menu").click();
+    await expect(page.locator("details").getByRole("link", { name: "Movies", exact: true })).toHaveAttribute("aria-current", "page");
+    await page.getByText("Menu").click();
     // The header stays across the navigation; its menu does not stay open over the new page.
     await expect(page.locator("details").getByRole("link", { name: "Movies", exact: true })).toBeHidden();
     await page.getByText("Menu").click();
@@ -17,12 +20,20 @@ test("the header works at this screen width, signed out and signed in", async ({
     await page.getByText("Menu").click();
     await page.getByRole("heading", { level: 1 }).click();
     await expect(page.locator("details").getByRole("link", { name: "Home", exact: true })).toBeHidden();
+    // Tabbing past its last entry closes it too.
+    await page.getByText("Menu").click();
+    await page.locator("details").getByRole("link", { name: "Sign up" }).focus();
+    await page.keyboard.press("Tab");
+    await expect(page.locator("details").getByRole("link", { name: "Home", exact: true })).toBeHidden();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     return;
   }
   await signUp(page);
   await expect(page.getByRole("link", { name: "API tokens" })).toBeVisible();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API tokens" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API tokens" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Movies" })).not.toHaveAttribute("aria-current", "page");
 });
 
 test("the header stays on one line at every width: the links where they fit, the menu where they do not", async ({ page, isMobile }) => {

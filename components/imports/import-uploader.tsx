@@ -147,11 +147,13 @@ export function ImportUploader() {
 }
 
 export function ImportReportView({ report }: { report: ImportReport }) {
-  // Every line rejected (the wrong kind of file, say): the job ran to its end, but nothing the person wanted happened.
-  const nothing = report.rows_loaded === 0 && report.rows_rejected > 0;
+  // No row loaded: the job ran to the end of its file, but nothing the person wanted happened; an error when lines were
+  // rejected (the wrong kind of file, say), a note for an empty file.
+  const nothing = report.rows_loaded === 0;
+  const failed = nothing && report.rows_rejected > 0;
   return (
     <section className="space-y-3 rounded-lg border border-stone-200 bg-white p-4" data-testid="import-report">
-      <h3 className={`font-semibold ${nothing ? "text-red-800" : ""}`}>{nothing ? "Nothing was loaded" : "Import finished"}</h3>
+      <h3 className={`font-semibold ${failed ? "text-red-800" : nothing ? "text-amber-800" : ""}`}>{nothing ? "Nothing was loaded" : "Import finished"}</h3>
       <dl className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-4">
         {[
           ["Loaded", report.rows_loaded],
@@ -171,7 +173,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         ))}
       </dl>
       {report.warnings.map((w) => (
-        <Alert key={w} tone={nothing ? "error" : "info"}>
+        <Alert key={w} tone={failed ? "error" : "info"}>
           {w}
         </Alert>
       ))}

@@ -13,6 +13,7 @@ const STATUS_STYLE: Record<ReturnType<typeof outcomeOf>, string> = {
   failed: "bg-red-100 text-red-800",
   cancelled: "bg-amber-100 text-amber-800",
   skipped: "bg-stone-100 text-stone-700",
+  "nothing loaded": "bg-amber-100 text-amber-800",
 };
 
 export function StatusBadge({ job }: { job: Pick<Job, "status"> & { result?: unknown } }) {
@@ -22,7 +23,7 @@ export function StatusBadge({ job }: { job: Pick<Job, "status"> & { result?: unk
 
 export function ProgressBar({ job }: { job: Pick<Job, "progress" | "status" | "message" | "result"> }) {
   const outcome = outcomeOf(job);
-  const colour = outcome === "failed" ? "bg-red-500" : outcome === "cancelled" ? "bg-amber-500" : outcome === "skipped" ? "bg-stone-400" : outcome === "succeeded" ? "bg-emerald-500" : "bg-brand-500";
+  const colour = outcome === "failed" ? "bg-red-500" : outcome === "cancelled" || outcome === "nothing loaded" ? "bg-amber-500" : outcome === "skipped" ? "bg-stone-400" : outcome === "succeeded" ? "bg-emerald-500" : "bg-brand-500";
   return (
     <div
       role="progressbar"

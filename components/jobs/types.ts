@@ -5,9 +5,15 @@ export type Job = JobView;
 
 /**
  * What a finished job did, as shown: "skipped" for one that succeeded without doing anything because something it
- * needs is not set up (the AI picks without a language model, the Last.fm crawl without an API key), else its status.
+ * needs is not set up (the AI picks without a language model, the Last.fm crawl without an API key), "nothing loaded"
+ * for an import that ran to the end of its file and loaded no row (an empty file, or every line rejected), else its
+ * status.
  */
-export const outcomeOf = (job: Pick<Job, "status"> & { result?: unknown }): Job["status"] | "skipped" =>
-  job.status === "succeeded" && typeof (job.result as { skipped?: unknown } | null | undefined)?.skipped === "string" ? "skipped" : job.status;
+export const outcomeOf = (job: Pick<Job, "status"> & { result?: unknown }): Job["status"] | "skipped" | "nothing loaded" => {
+  if (job.status !== "succeeded") return job.status;
+  const result = job.result as { skipped?: unknown; rows_loaded?: unknown } | null | undefined;
+  if (typeof result?.skipped === "string") return "skipped";
+  return result?.rows_loaded === 0 ? "nothing loaded" : "succeeded";
+};
 
 export const isActive = (job: Pick<Job, "status">) => job.status === "queued" || job.status === "sent" || job.status === "running";

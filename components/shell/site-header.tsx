@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { SessionUser } from "@/lib/auth/session";
 import { MobileMenu } from "./mobile-menu";
+import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
 const NAV = [
@@ -42,9 +43,9 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
         {/* Each link stays on one line; should the row still be too narrow, it wraps rather than overflow. */}
         <nav aria-label="Main" className={`hidden min-w-0 flex-1 flex-wrap items-center gap-0.5 ${wide.row}`}>
           {links.map((l) => (
-            <Link key={l.href} href={l.href} className="whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
+            <NavLink key={l.href} href={l.href} className="whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
               {l.label}
-            </Link>
+            </NavLink>
           ))}
         </nav>
         <div className={`ml-auto hidden shrink-0 items-center gap-3 ${wide.row}`}>
@@ -73,14 +74,14 @@ export function SiteHeader({ user }: { user: SessionUser | null }) {
           </summary>
           <div className="absolute right-0 mt-2 w-60 rounded-lg border border-stone-200 bg-white p-2 shadow-lg">
             {user ? (
-              <p className="truncate px-3 py-2 text-xs text-stone-500" data-testid="signed-in-user-mobile">
+              <p className="break-all px-3 py-2 text-xs text-stone-500" data-testid="signed-in-user-mobile">
                 Signed in as {user.email}
               </p>
             ) : null}
             {links.map((l) => (
-              <Link key={l.href} href={l.href} className="block rounded-md px-3 py-2 text-sm hover:bg-stone-100">
+              <NavLink key={l.href} href={l.href} className="block rounded-md px-3 py-2 text-sm hover:bg-stone-100">
                 {l.label}
-              </Link>
+              </NavLink>
             ))}
             <div className="my-1 border-t border-stone-100" />
             {user ? (

@@ -31,7 +31,8 @@ export default async function MoviesPage({ searchParams }: { searchParams: Searc
       page = await searchItems(parsed.data);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      error = err.message;
+      // A cursor this site did not make (an edited or very old link): say so in words, not the API's.
+      error = err.code === "invalid_cursor" ? "That page of the list does not exist. Start again from the first page." : err.message;
     }
   }
   const user = await currentUser();
@@ -46,7 +47,13 @@ export default async function MoviesPage({ searchParams }: { searchParams: Searc
       </div>
       <MovieFilters genres={genres} values={values} />
       {error ? <Alert>{error}</Alert> : null}
-      {page ? <MovieGrid items={page.items} feedback={states} empty={values.q ? `No movies match "${values.q}".` : "No movies match these filters."} /> : null}
+      {page ? (
+        <MovieGrid
+          items={page.items}
+          feedback={states}
+          empty={previous !== null ? "This page is past the end of the list." : values.q ? `No movies match "${values.q}".` : values.genre || values.year_from || values.year_to ? "No movies match these filters." : "No movies yet."}
+        />
+      ) : null}
       <div className="flex justify-between">
         {previous !== null ? (
           <span className="flex flex-wrap items-center gap-3">
