@@ -81,3 +81,15 @@ test("a film's counts follow a person's rating and like as they are saved, witho
   await card.getByRole("button", { name: "Rate 5 stars", exact: true }).click();
   await expect(card.getByTestId("card-average")).toContainText(`(${ratings + 1})`);
 });
+
+test("the API answers a method an endpoint does not take with a 405 that says which it takes", async ({ request }) => {
+  const put = await request.put("/api/v1/items/1", { data: {} });
+  expect(put.status()).toBe(405);
+  expect(put.headers()["content-type"]).toContain("application/problem+json");
+  expect(put.headers()["allow"]).toBe("GET, HEAD, OPTIONS");
+  expect((await put.json()).code).toBe("method_not_allowed");
+  const options = await request.fetch("/api/v1/items/1", { method: "OPTIONS" });
+  expect(options.status()).toBe(204);
+  expect(options.headers()["allow"]).toBe("GET, HEAD, OPTIONS");
+  expect((await request.get("/api/v1/items/1")).status()).toBe(200);
+});

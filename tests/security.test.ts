@@ -4,6 +4,10 @@ import { POST as createTokenRoute } from "../app/api/v1/tokens/route";
 import { GET as listJobsRoute, POST as startJobRoute } from "../app/api/v1/jobs/route";
 import { GET as cleanupGet } from "../app/api/v1/cleanup/route";
 import { GET as itemsRoute } from "../app/api/v1/items/route";
+import { OPTIONS as itemOptionsRoute, PUT as putItemRoute } from "../app/api/v1/items/[id]/route";
+import { POST as postHealthRoute } from "../app/api/v1/health/route";
+import { POST as postRatesRoute } from "../app/api/v1/rates/[uid]/route";
+import { GET as getEventsRoute } from "../app/api/v1/events/route";
 import { GET as historyRoute } from "../app/api/v1/users/[id]/ratings/route";
 import { POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
 import { GET as listExperimentsRoute, POST as createExperimentRoute } from "../app/api/v1/experiments/route";
@@ -87,6 +91,25 @@ describe("no 500s for odd input", () => {
     // Nesting deeper than the call stack goes is walked as well (the body limit allows it).
     const deep = "[".repeat(200_000) + '"\\u0000"' + "]".repeat(200_000);
     expectProblem(await call(createExperimentRoute, { method: "POST", token: alice, rawBody: deep, headers: { "content-type": "application/json" } }), 400, "bad_request");
+  });
+});
+
+describe("a method an endpoint does not take", () => {
+  it("is a 405 in problem+json that says which methods it takes, in Allow too", async () => {
+    for (const [route, allow] of [
+      [putItemRoute, "GET, HEAD, OPTIONS"],
+      [postHealthRoute, "GET, HEAD, OPTIONS"],
+      [postRatesRoute, "GET, HEAD, OPTIONS"],
+      [getEventsRoute, "POST, OPTIONS"],
+    ] as const) {
+      const res = await call<{ detail: string }>(route, { method: "PUT", token: alice });
+      expectProblem(res, 405, "method_not_allowed");
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(res.body.detail).toContain("this endpoint takes");
+    }
+    const options = await call(itemOptionsRoute, { method: "OPTIONS" });
+    expect(options.status).toBe(204);
+    expect(options.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
   });
 });
 

@@ -10,6 +10,7 @@ export type ProblemCode =
   | "forbidden"
   | "insufficient_scope"
   | "not_found"
+  | "method_not_allowed"
   | "conflict"
   | "email_taken"
   | "payload_too_large"
@@ -24,6 +25,7 @@ const TITLES: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  405: "Method Not Allowed",
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",

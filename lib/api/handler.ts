@@ -181,7 +181,8 @@ export async function readJson(req: Request, maxBytes: number, opts: { anyConten
   } catch {
     throw new ApiError(400, "invalid_json", "The body is not valid JSON");
   }
-  assertNoNulIn(value, "body");
+  // A NUL in a JSON string is always written as the escape \u0000: without one in the text there is nothing to find.
+  if (text.includes("\\u0000")) assertNoNulIn(value, "body");
   return value;
 }
 
@@ -319,6 +320,23 @@ export function apiRoute<
     }
   };
   return Object.assign(async (req: Request, routeCtx: RouteContext) => asResponse(await answer(req, routeCtx)), { answer });
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Method = (typeof METHODS)[number];
+
+/**
+ * Handlers for the methods a route does not have, to export beside the ones it has: a 405 in problem+json with
+ * `Allow`, where Next's own 405 has an empty body and no `Allow`; and OPTIONS, which says what the route takes (Next's
+ * own would list these refusals too).
+ */
+export function methodsNotAllowed(...allowed: Method[]): Record<Method | "OPTIONS", RouteHandler> {
+  const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const refuse = apiRoute({ auth: "none" }, async ({ req }) => {
+    throw new ApiError(405, "method_not_allowed", `${req.method} is not allowed here; this endpoint takes ${allowed.join(" and ")}`, { headers: { allow } });
+  });
+  const options = apiRoute({ auth: "none" }, async () => new Response(null, { status: 204, headers: { allow } }));
+  return { ...Object.fromEntries(METHODS.filter((m) => !allowed.includes(m)).map((m) => [m, refuse])), OPTIONS: options } as Record<Method | "OPTIONS", RouteHandler>;
 }
 
 /** A numeric id in a path: decimal digits only (no `0x51`, `1e1` or `81.0`), 1 to 2147483647. */

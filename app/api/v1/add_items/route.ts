@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { addItems, AddItemsSchema } from "@/lib/recs/legacy";
 
 // The grader's catalog: its own string ids with their genres, in the legacy namespace.
@@ -6,3 +6,5 @@ export const POST = apiRoute({ auth: "optional", scope: "write", body: AddItemsS
   status: "ok",
   added: await addItems(body),
 }));
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

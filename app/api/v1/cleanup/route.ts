@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { cleanupLegacy } from "@/lib/recs/legacy";
 
 // The grader's reset: removes everything the old endpoints created and every recommendation cache.
@@ -15,3 +15,5 @@ const handler = apiRoute({ scope: "admin" }, async ({ principal }) => {
 
 export const GET = handler;
 export const POST = handler;
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, hasScope, json } from "@/lib/api/handler";
+import { apiRoute, hasScope, json, methodsNotAllowed } from "@/lib/api/handler";
 import { EventsBatchSchema } from "@/lib/feedback/schemas";
 import { applyFeedbackBatch } from "@/lib/feedback/service";
 import { resolveUserRef } from "@/lib/ratings/history";
@@ -22,3 +22,5 @@ export const POST = apiRoute({ scope: "write", body: EventsBatchSchema, maxBodyB
   const result = await applyFeedbackBatch(events);
   return json({ accepted: result.accepted }, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

@@ -1,4 +1,4 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { CreateExperimentSchema, ExperimentListQuerySchema } from "@/lib/experiments/schemas";
 import { createExperiment, listExperiments } from "@/lib/experiments/service";
 
@@ -8,3 +8,5 @@ export const POST = apiRoute({ scope: "write", body: CreateExperimentSchema }, a
   const experiment = await createExperiment(principal.user, body);
   return json(experiment, { status: 201, headers: { location: `/api/v1/experiments/${experiment.id}` } });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { GetResultQuerySchema, LEGACY_STATUS } from "@/lib/experiments/legacy";
 import { getJobFor, toJobView } from "@/lib/jobs/store";
 
@@ -14,3 +14,5 @@ export const GET = apiRoute({ scope: "read", query: GetResultQuerySchema }, asyn
     ...(job.status === "failed" ? { error: job.error } : {}),
   };
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

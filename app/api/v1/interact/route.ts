@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { interact, InteractSchema } from "@/lib/recs/legacy";
 
 // The grader's event collector: likes and dislikes by its own user and item ids; they count at once.
@@ -6,3 +6,5 @@ export const POST = apiRoute({ auth: "optional", scope: "write", body: InteractS
   status: "ok",
   accepted: await interact(body),
 }));
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

@@ -1,4 +1,4 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { upsertItems } from "@/lib/catalog/upsert";
 import { ItemsBatchSchema } from "@/lib/recs/schemas";
 import { searchItems } from "@/lib/catalog/items";
@@ -8,3 +8,5 @@ export const GET = apiRoute({ auth: "optional", scope: "read", query: ItemSearch
 
 // Batch upsert keyed by (source, external_id); admin only, since the catalog is shared.
 export const POST = apiRoute({ scope: "admin", body: ItemsBatchSchema, maxBodyBytes: 5_000_000 }, async ({ body }) => json(await upsertItems(body), { status: 200 }));
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { enqueueJob } from "@/lib/jobs/dispatch";
 import { requestedJobDefinition } from "@/lib/jobs/registry";
 import { JobListQuerySchema, StartJobSchema } from "@/lib/jobs/schemas";
@@ -20,3 +20,5 @@ export const POST = apiRoute({ scope: "write", body: StartJobSchema }, async ({ 
   const job = await enqueueJob(body.kind, body.payload as Json, { ownerId: principal.user.id });
   return json(job, { status: 202, headers: { location: `/api/v1/jobs/${job.id}` } });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

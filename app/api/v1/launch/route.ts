@@ -1,4 +1,4 @@
-import { apiRoute, json, parseWith } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed, parseWith } from "@/lib/api/handler";
 import { CreateExperimentSchema } from "@/lib/experiments/schemas";
 import { createExperiment } from "@/lib/experiments/service";
 import { ApiError } from "@/lib/api/errors";
@@ -13,3 +13,5 @@ export const POST = apiRoute({ scope: "write", body: LaunchBodySchema, maxBodyBy
   if (!experiment.job) throw new ApiError(400, "bad_request", "Only offline evaluations run as tasks; start A/B tests with POST /api/v1/experiments");
   return json({ task_id: experiment.job.id }, { status: 202 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

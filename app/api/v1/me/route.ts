@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 
 export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
   id: principal.user.id,
@@ -8,3 +8,5 @@ export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
   scopes: principal.scopes,
   via: principal.via,
 }));
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

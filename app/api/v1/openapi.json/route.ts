@@ -1,4 +1,6 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { openApiDocument } from "@/lib/api/openapi";
 
 export const GET = apiRoute({ auth: "none" }, async () => openApiDocument());
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { searchItems } from "@/lib/catalog/items";
 import { PopularQuerySchema } from "@/lib/recs/schemas";
 
@@ -6,3 +6,5 @@ import { PopularQuerySchema } from "@/lib/recs/schemas";
 export const GET = apiRoute({ auth: "optional", scope: "read", query: PopularQuerySchema }, async ({ query }) =>
   searchItems({ sort: "rating", genre: query.genre, limit: query.limit, cursor: query.cursor }),
 );
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, hasScope, json } from "@/lib/api/handler";
+import { apiRoute, hasScope, json, methodsNotAllowed } from "@/lib/api/handler";
 import { PageQuerySchema } from "@/lib/api/pagination";
 import { CreateTokenSchema } from "@/lib/auth/schemas";
 import { createToken, listTokens } from "@/lib/auth/tokens";
@@ -13,3 +13,5 @@ export const POST = apiRoute({ scope: "write", body: CreateTokenSchema }, async 
   const { token, summary } = await createToken(principal.user, body.name, body.scopes);
   return json({ token, ...summary }, { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

@@ -1,4 +1,4 @@
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { RegisterSchema } from "@/lib/auth/schemas";
 import { registerUser } from "@/lib/auth/users";
 
@@ -6,3 +6,5 @@ export const POST = apiRoute({ auth: "none", body: RegisterSchema }, async ({ bo
   const user = await registerUser(body);
   return json({ id: user.id, email: user.email, name: user.name, role: user.role }, { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

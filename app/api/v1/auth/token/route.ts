@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { clientIp, enforceRateLimit } from "@/lib/api/rate-limit";
 import { TokenExchangeSchema } from "@/lib/auth/schemas";
 import { createToken } from "@/lib/auth/tokens";
@@ -13,3 +13,5 @@ export const POST = apiRoute({ auth: "none", body: TokenExchangeSchema }, async 
   const { token, summary } = await createToken(user, body.name ?? "API token", body.scopes ?? ["read", "write"]);
   return json({ token, token_type: "Bearer", ...summary }, { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { enqueueJob } from "@/lib/jobs/dispatch";
 import { ImportParamsSchema, ImportQuerySchema } from "@/lib/jobs/handlers/import";
 import { saveUpload } from "@/lib/ratings/uploads";
@@ -32,3 +32,5 @@ export const POST = apiRoute({ scope: "admin", params: ImportParamsSchema, query
   );
   return json({ job_id: job.id, job, bytes: saved.bytes }, { status: 202, headers: { location: `/api/v1/jobs/${job.id}` } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

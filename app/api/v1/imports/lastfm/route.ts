@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { enqueueJob } from "@/lib/jobs/dispatch";
 import { lastfmConfig } from "@/lib/lastfm/client";
 import { ConnectLastfmSchema } from "@/lib/lastfm/plays";
@@ -14,3 +14,5 @@ export const POST = apiRoute({ scope: "write", body: ConnectLastfmSchema }, asyn
   const job = await enqueueJob("lastfm-import", { user_id: principal.user.id, username: body.username }, { ownerId: principal.user.id });
   return json({ job_id: job.id, job }, { status: 202, headers: { location: `/api/v1/jobs/${job.id}` } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { inngestEnabled } from "@/lib/config";
 import { listSchedules } from "@/lib/jobs/dispatch";
 import { jobDefinitions } from "@/lib/jobs/registry";
@@ -14,3 +14,5 @@ export const GET = apiRoute({ scope: "read" }, async ({ principal }) => ({
   engine: inngestEnabled() ? "inngest" : "embedded",
   next_cursor: null,
 }));
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

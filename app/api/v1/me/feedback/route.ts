@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { FeedbackStatesQuerySchema, MyFeedbackSchema } from "@/lib/feedback/schemas";
 import { applyFeedback, feedbackStates } from "@/lib/feedback/service";
 
@@ -9,3 +9,5 @@ export const GET = apiRoute({ scope: "read", query: FeedbackStatesQuerySchema },
 export const POST = apiRoute({ scope: "write", body: MyFeedbackSchema }, async ({ principal, body }) =>
   applyFeedback(principal.user.id, { itemId: body.item_id, type: body.type, value: body.value }),
 );
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET", "POST");

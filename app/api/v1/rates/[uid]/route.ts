@@ -1,4 +1,4 @@
-import { apiRoute, cachedJson } from "@/lib/api/handler";
+import { apiRoute, cachedJson, methodsNotAllowed } from "@/lib/api/handler";
 import { legacyRatesOf } from "@/lib/ratings/history";
 import { LegacyUidParamSchema } from "@/lib/ratings/schemas";
 
@@ -6,3 +6,5 @@ import { LegacyUidParamSchema } from "@/lib/ratings/schemas";
 export const GET = apiRoute({ auth: "optional", scope: "read", params: LegacyUidParamSchema }, async ({ params, principal }) => {
   return cachedJson(await legacyRatesOf(params.uid, principal?.user));
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { apiRoute, IdParamSchema } from "@/lib/api/handler";
+import { apiRoute, IdParamSchema, methodsNotAllowed } from "@/lib/api/handler";
 import { decodeCursor, encodeCursor } from "@/lib/api/pagination";
 import { getItemTitle } from "@/lib/catalog/items";
 import { presentRecs } from "@/lib/recs/present";
@@ -22,3 +22,5 @@ export const GET = apiRoute({ auth: "optional", scope: "read", params: IdParamSc
     next_cursor: similar.length > offset + query.limit ? encodeCursor({ o: offset + query.limit }) : null,
   };
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");

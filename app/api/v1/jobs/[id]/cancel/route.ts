@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, methodsNotAllowed } from "@/lib/api/handler";
 import { cancelJob } from "@/lib/jobs/dispatch";
 import { JobIdParamSchema } from "@/lib/jobs/schemas";
 import { getJobFor } from "@/lib/jobs/store";
@@ -7,3 +7,5 @@ export const POST = apiRoute({ scope: "write", params: JobIdParamSchema }, async
   const job = await getJobFor(principal.user, params.id);
   return cancelJob(job.id);
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { apiRoute, json } from "@/lib/api/handler";
+import { apiRoute, json, methodsNotAllowed } from "@/lib/api/handler";
 import { prisma } from "@/lib/db/client";
 import { enqueueJob } from "@/lib/jobs/dispatch";
 import { llmStatus } from "@/lib/llm/client";
@@ -17,3 +17,5 @@ export const POST = apiRoute({ scope: "write" }, async ({ principal }) => {
   const job = await enqueueJob("llm-picks", { user_ids: [principal.user.id] }, { ownerId: principal.user.id });
   return json(job, { status: 202, headers: { location: `/api/v1/jobs/${job.id}` } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("POST");

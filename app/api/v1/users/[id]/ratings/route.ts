@@ -1,4 +1,4 @@
-import { apiRoute, cachedJson } from "@/lib/api/handler";
+import { apiRoute, cachedJson, methodsNotAllowed } from "@/lib/api/handler";
 import { ratingHistory, readableUser } from "@/lib/ratings/history";
 import { RatingHistoryQuerySchema, UserRefParamSchema } from "@/lib/ratings/schemas";
 
@@ -6,3 +6,5 @@ export const GET = apiRoute({ auth: "optional", scope: "read", params: UserRefPa
   const user = await readableUser(params.id, principal?.user);
   return cachedJson(await ratingHistory(user.id, query));
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed("GET");
