@@ -11,7 +11,7 @@ import { GET as statesRoute, POST as feedbackRoute } from "../app/api/v1/me/feed
 import { GET as hiddenRoute } from "../app/api/v1/me/hidden/route";
 import { GET as historyRoute } from "../app/api/v1/users/[id]/ratings/route";
 import { GET as profileRoute } from "../app/api/v1/users/[id]/profile/route";
-import { POST as upsertItemsRoute } from "../app/api/v1/items/route";
+import { GET as searchRoute, POST as upsertItemsRoute } from "../app/api/v1/items/route";
 import { POST as exchange } from "../app/api/v1/auth/token/route";
 import { ensureAdmin, registerUser } from "../lib/auth/users";
 import { recomputeCatalogStats } from "../lib/catalog/stats";
@@ -285,6 +285,11 @@ describe("the grader's old contract", () => {
     const comedy = top.filter((id) => Number(id.split("-")[2]) % 2 === 0).length;
     expect(comedy / top.length).toBeGreaterThanOrEqual(0.8);
     expect(recs.body.item_ids.every((id) => ids.includes(id))).toBe(true);
+    // The grader's items stay out of the catalog people browse, liked or not.
+    const listed = await call<{ items: { title: string }[] }>(searchRoute, { path: "/api/v1/items?q=Item%20g-item-0&limit=100" });
+    expect(listed.body.items.filter((i) => i.title.startsWith("Item g-item-"))).toEqual([]);
+    const popular = await call<{ items: { title: string }[] }>(popularRoute, { path: "/api/v1/popular?genre=Comedy&limit=100" });
+    expect(popular.body.items.filter((i) => i.title.startsWith("Item g-item-"))).toEqual([]);
   });
 
   it("refuses cleanup without an admin token or when not enabled, and answers bad input clearly", async () => {

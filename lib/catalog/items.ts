@@ -63,7 +63,11 @@ const ORDER: Record<Exclude<CatalogSort, "relevance">, Prisma.Sql> = {
 export async function searchItems(search: ItemSearch, opts: { unseenBy?: number } = {}): Promise<Page<ItemView>> {
   const offset = decodeCursor(search.cursor, OffsetCursor)?.o ?? 0;
   const q = search.q?.trim() || undefined;
-  const where: Prisma.Sql[] = [Prisma.sql`i.kind = ${search.kind ?? "movie"}::"ItemKind"`];
+  // The legacy grader's items ("Item g1", made by /add_items) belong to its own endpoints, not to the catalog.
+  const where: Prisma.Sql[] = [
+    Prisma.sql`i.kind = ${search.kind ?? "movie"}::"ItemKind"`,
+    Prisma.sql`NOT EXISTS (SELECT 1 FROM external_ids x WHERE x.item_id = i.id AND x.source = 'legacy')`,
+  ];
   if (opts.unseenBy !== undefined) {
     where.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = ${opts.unseenBy} AND r.item_id = i.id)`);
     where.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM feedback f WHERE f.user_id = ${opts.unseenBy} AND f.item_id = i.id AND f.hidden)`);
