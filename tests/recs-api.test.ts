@@ -290,6 +290,9 @@ describe("the grader's old contract", () => {
     expect(listed.body.items.filter((i) => i.title.startsWith("Item g-item-"))).toEqual([]);
     const popular = await call<{ items: { title: string }[] }>(popularRoute, { path: "/api/v1/popular?genre=Comedy&limit=100" });
     expect(popular.body.items.filter((i) => i.title.startsWith("Item g-item-"))).toEqual([]);
+    // Nor are they recommended to people: the grader's users alone get them.
+    const forAlice = await call<RecsBody>(recsRoute, { token: alice, params: { id: "me" }, path: "/api/v1/users/me/recommendations?limit=100" });
+    expect(forAlice.body.items.filter((r) => r.item.title.startsWith("Item g-item-"))).toEqual([]);
   });
 
   it("refuses cleanup without an admin token or when not enabled, and answers bad input clearly", async () => {

@@ -146,12 +146,17 @@ export function forgetModel(): void {
   globalForModel.tastebudModel = undefined;
 }
 
-export async function userState(model: RecModel, userId: number): Promise<UserState> {
-  const [user, ratings, feedback, plays] = await Promise.all([
+/**
+ * What the model needs to know of a user. `graderItems`: whether the legacy grader's items (lib/recs/legacy.ts) may be
+ * recommended, as they are to its own /recs, which ranks only them; a person's recommendations leave them out.
+ */
+export async function userState(model: RecModel, userId: number, opts: { graderItems: boolean }): Promise<UserState> {
+  const [user, ratings, feedback, plays, graderItems] = await Promise.all([
     prisma().user.findUnique({ where: { id: userId }, select: { source: true } }),
     prisma().rating.findMany({ where: { userId }, select: { itemId: true, rating: true } }),
     prisma().feedback.findMany({ where: { userId }, select: { itemId: true, reaction: true, hidden: true } }),
     prisma().$queryRaw<{ item_id: number; n: number }[]>`SELECT item_id, count(*)::int AS n FROM plays WHERE user_id = ${userId} GROUP BY item_id`,
+    opts.graderItems ? [] : prisma().externalId.findMany({ where: { source: "legacy" }, select: { itemId: true } }),
   ]);
   const at = (id: number) => model.itemIndex.get(id);
   const state: UserState = { userId, ratings: [], liked: [], disliked: [], hidden: [], played: [] };
@@ -169,6 +174,10 @@ export async function userState(model: RecModel, userId: number): Promise<UserSt
     if (f.reaction === "like") state.liked.push(i);
     if (f.reaction === "dislike") state.disliked.push(i);
     if (f.hidden) state.hidden.push(i);
+  }
+  for (const g of graderItems) {
+    const i = at(g.itemId);
+    if (i !== undefined) state.hidden.push(i);
   }
   return state;
 }
@@ -225,7 +234,8 @@ async function computeList(
   opts: { genre?: string; kind?: "movie" | "track"; extra?: SourceScores[]; allowIds?: Set<number>; weights?: Partial<Weights> },
 ): Promise<RecList> {
   const { model } = loaded;
-  const state = await userState(model, userId);
+  // A list ranked among given items (the grader's /recs) may hold the grader's items; any other leaves them out.
+  const state = await userState(model, userId, { graderItems: opts.allowIds !== undefined });
   // The language model's picks take part in the blend as one more source.
   const picks = await prisma().llmPick.findMany({ where: { userId }, select: { itemId: true, rank: true } });
   if (picks.length) {
