@@ -156,6 +156,11 @@ describe("GET /api/v1/logs", () => {
     const sameDay = await call<{ items: { rated_at: string }[] }>(logs, { token: admin, path: `/api/v1/logs?table=ratings&user_id=${u.id}&from_date=${day}&to_date=${day}` });
     expect(sameDay.body.items.length).toBeGreaterThan(0);
     expect(sameDay.body.items.every((r) => r.rated_at.startsWith(day))).toBe(true);
+    // The user as source:id too, times as the rest of the API writes them.
+    const byRef = await call<{ items: { user_id: number; rated_at: string }[] }>(logs, { token: admin, path: `/api/v1/logs?table=ratings&user_id=demo:e3&limit=5` });
+    expect(byRef.body.items).toEqual(all.body.items);
+    expect(all.body.items.every((r) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(r.rated_at))).toBe(true);
+    expectProblem(await call(logs, { token: admin, path: "/api/v1/logs?table=ratings&user_id=demo:nobody" }), 404);
   });
 
   it("answers 400 with a clear message for unknown tables and bad dates, and 403 for non-admins", async () => {

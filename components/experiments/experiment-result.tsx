@@ -82,7 +82,10 @@ export function ExperimentResult({ initial, isAdmin }: { initial: Experiment; is
       {exp.kind === "offline" ? (
         <OfflineOutcome exp={exp} onJobDone={() => void qc.invalidateQueries({ queryKey: ["experiment", exp.id] })} />
       ) : (
-        <AbOutcome exp={exp} canStop={isAdmin && exp.status === "running"} stopping={stop.isPending} onStop={() => stop.mutate(exp.id)} />
+        <AbOutcome exp={exp} canStop={isAdmin && exp.status === "running"} stopping={stop.isPending} onStop={() => {
+            // Stopping ends the test for good (its assignments and counts stay, it cannot run again).
+            if (window.confirm(`Stop "${exp.name}"? Everyone goes back to the default recommendations, and the test cannot be restarted.`)) stop.mutate(exp.id);
+          }} />
       )}
     </div>
   );

@@ -116,7 +116,7 @@ function LogFilters({ applied, onApply }: { applied: Filters; onApply: (filters:
       <SelectField id="logs-table" label="Table" value={draft.table} onChange={set("table")} options={TABLES.map((t) => [t, t])} />
       <Field id="logs-from" label="From date" type="date" value={draft.from_date} onChange={set("from_date")} />
       <Field id="logs-to" label="To date" type="date" value={draft.to_date} onChange={set("to_date")} />
-      <Field id="logs-user" label="User id" inputMode="numeric" value={draft.user_id} onChange={set("user_id")} placeholder="any" />
+      <Field id="logs-user" label="User id" value={draft.user_id} onChange={set("user_id")} placeholder="any, or movielens:42" />
       <div className="flex gap-2 lg:self-end">
         <Button type="submit">Show rows</Button>
         <Button

@@ -149,7 +149,7 @@ export async function publishRatingsVersions(versions: RatingsVersion[]): Promis
 // A page's cursor: the offset it starts at (for "page N of M" and the links back) and, on cursors this API hands out
 // as next_cursor, the sort key of the last rating shown, from which the next page reads on: a rating added, changed
 // or cleared between two pages then neither repeats a rating nor skips one, as an offset alone would. Times as
-// microseconds since 1970 in a string, exactly as stored.
+// microseconds since 1970 in a string: exact whatever precision the column keeps (milliseconds today).
 const HistoryCursor = z.object({
   o: z.number().int().min(0).max(10_000_000),
   k: z.tuple([z.number().nullable(), z.string().regex(/^-?\d{1,20}$/), z.number().int()]).optional(),
