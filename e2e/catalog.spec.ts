@@ -93,3 +93,14 @@ test("the API answers a method an endpoint does not take with a 405 that says wh
   expect(options.headers()["allow"]).toBe("GET, HEAD, OPTIONS");
   expect((await request.get("/api/v1/items/1")).status()).toBe(200);
 });
+
+test("a film that does not exist, and an admin page for someone who is not one, are titled Not found", async ({ page }) => {
+  const missing = await page.goto("/movies/999999");
+  expect(missing?.status()).toBe(404);
+  await expect(page).toHaveTitle(/^Not found/);
+  await signUp(page);
+  await page.goto("/logs");
+  await expect(page).toHaveTitle(/^Not found/);
+  await page.goto("/movies/1");
+  await expect(page).not.toHaveTitle(/^Not found/);
+});

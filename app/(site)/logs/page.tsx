@@ -2,9 +2,12 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { LogsBrowser } from "@/components/experiments/logs-browser";
-import { requireUser } from "@/lib/auth/session";
+import { currentUser, requireUser } from "@/lib/auth/session";
 
-export const metadata: Metadata = { title: "Logs" };
+// Someone who is not an admin gets the 404, under its own title.
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await currentUser())?.role === "admin" ? "Logs" : "Not found" };
+}
 
 export default async function LogsPage() {
   const user = await requireUser("/logs");

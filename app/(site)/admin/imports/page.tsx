@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ImportUploader } from "@/components/imports/import-uploader";
-import { requireUser } from "@/lib/auth/session";
+import { currentUser, requireUser } from "@/lib/auth/session";
 
-export const metadata: Metadata = { title: "Imports" };
+// Someone who is not an admin gets the 404, under its own title.
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await currentUser())?.role === "admin" ? "Imports" : "Not found" };
+}
 
 export default async function ImportsPage() {
   const user = await requireUser("/admin/imports");

@@ -17,19 +17,26 @@ const MORE_LIKE_THIS = 8;
 
 type Params = Promise<{ id: string }>;
 
-async function load(id: string): Promise<ItemView> {
+/** The film the address names, or null when there is none. */
+async function find(id: string): Promise<ItemView | null> {
   const n = Number(id);
-  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) notFound();
+  if (!/^\d{1,10}$/.test(id) || n <= 0 || n > 2_147_483_647) return null;
   try {
     return await getItem(n);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) notFound();
+    if (err instanceof ApiError && err.status === 404) return null;
     throw err;
   }
 }
 
+async function load(id: string): Promise<ItemView> {
+  return (await find(id)) ?? notFound();
+}
+
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  const item = await load((await params).id);
+  // No such film: the page answers with the 404, and the tab says so too.
+  const item = await find((await params).id);
+  if (!item) return { title: "Not found" };
   return { title: `${item.title}${item.year ? ` (${item.year})` : ""}` };
 }
 
