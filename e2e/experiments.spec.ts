@@ -87,3 +87,20 @@ test("an A/B test counts the recommended cards a person's home page shows, and a
     await request.post(`/api/v1/experiments/${experiment.id}/cancel`, { headers: admin });
   }
 });
+
+test("the A/B form says beside each field what is wrong and starts nothing", async ({ page }) => {
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/experiments");
+  const before = await page.request.get("/api/v1/experiments?limit=100");
+  const count = ((await before.json()) as { items: unknown[] }).items.length;
+  await page.locator("#ab-variant-0-name").fill("");
+  await page.locator("#ab-variant-1-name").fill("knn heavy!");
+  await page.locator("#ab-variant-1-item_knn").fill("42");
+  await page.getByRole("button", { name: "Start A/B test" }).click();
+  await expect(page.locator("#ab-variant-0-name-error")).toHaveText("Give the variant a name.");
+  await expect(page.locator("#ab-variant-1-name-error")).toHaveText("Use letters, digits, spaces, - and _.");
+  await expect(page.locator("#ab-variant-1-item_knn-error")).toHaveText("A number from 0 to 10.");
+  await expect(page.locator("#ab-variant-1-name")).toHaveAttribute("aria-invalid", "true");
+  const after = await page.request.get("/api/v1/experiments?limit=100");
+  expect(((await after.json()) as { items: unknown[] }).items.length).toBe(count);
+});

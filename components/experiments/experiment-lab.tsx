@@ -268,7 +268,8 @@ function AbForm() {
   const qc = useQueryClient();
   const [name, setName] = useState("Item-kNN heavy vs control");
   const [variants, setVariants] = useState<VariantDraft[]>(AB_DEFAULTS);
-  const [problem, setProblem] = useState<string | null>(null);
+  // What is wrong, by the field it is about ("name", "variant-0-name", "variant-1-item_knn"), said beside it.
+  const [problems, setProblems] = useState<Record<string, string>>({});
   const start = useMutation({
     mutationFn: (body: unknown) => apiFetch<Experiment>("/api/v1/experiments", { method: "POST", body }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["experiments"] }),
@@ -278,9 +279,21 @@ function AbForm() {
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const names = variants.map((v) => v.name.trim());
-    if (!name.trim()) return setProblem("Give the test a name.");
-    if (names.some((n) => !/^[\w -]+$/.test(n))) return setProblem("Variant names use letters, digits, spaces, - and _.");
-    if (new Set(names).size !== names.length) return setProblem("Variant names must differ.");
+    const found: Record<string, string> = {};
+    if (!name.trim()) found.name = "Give the test a name.";
+    names.forEach((n, i) => {
+      if (!/^[\w -]+$/.test(n)) found[`variant-${i}-name`] = n ? "Use letters, digits, spaces, - and _." : "Give the variant a name.";
+      else if (names.indexOf(n) !== i) found[`variant-${i}-name`] = `Another variant is called "${n}" already.`;
+    });
+    variants.forEach((v, i) => {
+      for (const [k, w] of Object.entries(v.weights)) {
+        if (w === undefined || w.trim() === "") continue;
+        const x = Number(w);
+        if (!Number.isFinite(x) || x < 0 || x > 10) found[`variant-${i}-${k}`] = "A number from 0 to 10.";
+      }
+    });
+    setProblems(found);
+    if (Object.keys(found).length) return;
     const body = {
       kind: "ab",
       name: name.trim(),
@@ -289,9 +302,6 @@ function AbForm() {
         weights: Object.fromEntries(Object.entries(v.weights).filter(([, w]) => w !== undefined && w.trim() !== "").map(([k, w]) => [k, Number(w)])),
       })),
     };
-    const bad = body.variants.flatMap((v) => Object.entries(v.weights).filter(([, w]) => !Number.isFinite(w) || w < 0 || w > 10).map(([k]) => `${v.name} ${k}`));
-    if (bad.length) return setProblem(`Weights are numbers from 0 to 10 (check ${bad.join(", ")}).`);
-    setProblem(null);
     start.mutate(body);
   }
 
@@ -307,13 +317,20 @@ function AbForm() {
         </p>
       </div>
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        <Field id="ab-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} maxLength={120} />
+        <Field id="ab-name" label="Name" value={name} error={problems.name} onChange={(e) => setName(e.target.value)} maxLength={120} />
         {variants.map((v, i) => (
           <fieldset key={i} className="space-y-3 rounded-md border border-stone-200 p-3" data-testid="ab-variant">
             <legend className="px-1 text-sm font-medium text-stone-700">{i === 0 ? "Variant 1 (control)" : `Variant ${i + 1}`}</legend>
             <div className="flex items-end gap-2">
               <div className="flex-1">
-                <Field id={`ab-variant-${i}-name`} label="Variant name" value={v.name} maxLength={40} onChange={(e) => edit(i, (x) => ({ ...x, name: e.target.value }))} />
+                <Field
+                  id={`ab-variant-${i}-name`}
+                  label="Variant name"
+                  value={v.name}
+                  maxLength={40}
+                  error={problems[`variant-${i}-name`]}
+                  onChange={(e) => edit(i, (x) => ({ ...x, name: e.target.value }))}
+                />
               </div>
               {variants.length > 2 ? (
                 <Button type="button" variant="ghost" onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))} aria-label={`Remove variant ${i + 1}`}>
@@ -333,13 +350,14 @@ function AbForm() {
                   step={0.1}
                   placeholder={String(DEFAULT_WEIGHTS[k])}
                   value={v.weights[k] ?? ""}
+                  error={problems[`variant-${i}-${k}`]}
                   onChange={(e) => edit(i, (x) => ({ ...x, weights: { ...x.weights, [k]: e.target.value } }))}
                 />
               ))}
             </div>
           </fieldset>
         ))}
-        {problem ? <Alert>{problem}</Alert> : null}
+        {Object.keys(problems).length ? <Alert>Fix what is marked above, then start the test.</Alert> : null}
         {start.error ? <Alert>{start.error.message}</Alert> : null}
         {start.data ? (
           <Alert tone="success">

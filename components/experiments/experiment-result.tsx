@@ -201,6 +201,8 @@ function OfflineReport({ id, result }: { id: string; result: OfflineResult }) {
             </Button>
           </div>
         </div>
+        {/* On a phone the table is wider than the screen: say so, as nothing else shows it scrolls. */}
+        <p className="text-xs text-stone-500 md:hidden">Swipe the table sideways for every metric.</p>
         <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="w-full text-right text-sm tabular-nums" data-testid="metrics-table">
             <NumericTableHead columns={["Recommender", "k", "Precision", "Recall", "NDCG", "MAP", "Coverage", "Novelty", "Train ms", "Score ms"]} />
