@@ -56,4 +56,8 @@ test("on a phone the Jobs page's schedules fit the screen without scrolling side
   const schedules = page.getByTestId("schedule-row").first().locator("xpath=ancestor::table");
   const sideways = await schedules.evaluate((t) => t.scrollWidth - (t.parentElement?.clientWidth ?? 0));
   expect(sideways).toBeLessThanOrEqual(0);
+  // The jobs come before the cards that start one.
+  const jobs = await page.getByRole("heading", { name: "All jobs" }).boundingBox();
+  const start = await page.getByRole("heading", { name: "Start a job" }).boundingBox();
+  expect(jobs && start && jobs.y < start.y).toBe(true);
 });

@@ -60,6 +60,7 @@ test("the API reference, linked from the tokens page, lists every operation even
   await expect(page).toHaveURL(/\/docs\/api$/);
   await expect(page.getByRole("heading", { name: "Tastebud API" })).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "/api/v1/rates/{uid}" })).toContainText("GET");
+  await expect(page.getByRole("link", { name: "← Back to Tastebud" })).toHaveAttribute("href", "/");
   await page.getByRole("link", { name: "/api/v1/openapi.json" }).click();
   await expect(page.locator("body")).toContainText('"openapi":"3.1.0"');
 });

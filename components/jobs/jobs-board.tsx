@@ -48,9 +48,10 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
   }, [statuses, qc]);
 
   return (
-    <div className="space-y-8">
+    // On a phone the jobs (and a running one's progress) come first, the cards to start one after them.
+    <div className="flex flex-col gap-8">
       {schedules.data && schedules.data.startable.length > 0 ? (
-        <section className="space-y-3">
+        <section className="order-2 space-y-3 sm:order-1">
           <h2 className="font-semibold">Start a job</h2>
           {start.error ? <Alert>{start.error.message}</Alert> : null}
           <div className="grid gap-3 sm:grid-cols-2">
@@ -70,7 +71,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </section>
       ) : null}
 
-      <section className="space-y-3">
+      <section className="order-1 space-y-3 sm:order-2">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 className="font-semibold">{isAdmin ? "All jobs" : "Your jobs"}</h2>
           <label className="flex items-center gap-2 text-sm text-stone-600">
@@ -136,7 +137,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </ul>
       </section>
 
-      <section className="space-y-3">
+      <section className="order-3 space-y-3">
         <h2 className="font-semibold">Schedules</h2>
         <p className="text-sm text-stone-500">
           Run by the {schedules.data?.engine === "inngest" ? "Inngest" : "embedded"} job runner. Times are UTC.

@@ -17,6 +17,7 @@ function offlineList(): string {
   ).join("");
   return `
     <main id="offline-reference" style="font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1c1917">
+      <p><a href="/">&larr; Back to Tastebud</a></p>
       <h1 style="font-size: 1.5rem">Tastebud API</h1>
       <p>The interactive reference could not be loaded (it comes from cdn.jsdelivr.net). Every operation is listed below;
         the full OpenAPI 3.1 document, with parameters and schemas, is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
