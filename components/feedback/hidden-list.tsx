@@ -1,39 +1,30 @@
 "use client";
 
-import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { apiFetch } from "@/components/api-fetch";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { dropFromPages, type ListPage, ShowMore, usePagedList } from "@/components/paged-list";
 import { HIDDEN_PAGE } from "@/lib/feedback/schemas";
+import type { HiddenItem } from "@/lib/feedback/service";
 import { feedbackKey, type FeedbackState } from "./use-feedback";
 
-export type HiddenItem = { id: number; title: string; year: number | null; hidden_at: string };
-type HiddenPage = { items: HiddenItem[]; next_cursor: string | null };
-type HiddenPages = InfiniteData<HiddenPage, string | null>;
 
 const KEY = ["hidden"];
 
 // Server and browser may sit in different time zones; a day in UTC renders the same on both.
 const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
-export function HiddenMovies({ initial }: { initial: HiddenPage }) {
+export function HiddenMovies({ initial }: { initial: ListPage<HiddenItem> }) {
   const qc = useQueryClient();
-  const hidden = useInfiniteQuery({
-    queryKey: KEY,
-    queryFn: ({ pageParam }) => apiFetch<HiddenPage>(`/api/v1/me/hidden?limit=${HIDDEN_PAGE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
-    initialData: { pages: [initial], pageParams: [null] },
-  });
+  const { query: hidden, items = [] } = usePagedList<HiddenItem>(KEY, "/api/v1/me/hidden", HIDDEN_PAGE, initial);
   const unhide = useMutation({
     mutationFn: (id: number) => apiFetch<FeedbackState>("/api/v1/me/feedback", { method: "POST", body: { item_id: id, type: "unhide" } }),
     onMutate: async (id) => {
       await qc.cancelQueries({ queryKey: KEY });
-      const before = qc.getQueryData<HiddenPages>(KEY);
-      qc.setQueryData<HiddenPages>(KEY, (d) => (d ? { ...d, pages: d.pages.map((p) => ({ ...p, items: p.items.filter((i) => i.id !== id) })) } : d));
-      return { before };
+      return { before: dropFromPages<HiddenItem>(qc, KEY, (i) => i.id === id) };
     },
     onError: (_err, _id, ctx) => qc.setQueryData(KEY, ctx?.before),
     onSuccess: (state) => qc.setQueryData(feedbackKey(state.item_id), state),
@@ -43,7 +34,6 @@ export function HiddenMovies({ initial }: { initial: HiddenPage }) {
     },
   });
 
-  const items = hidden.data.pages.flatMap((p) => p.items);
   // Keyboard focus stays in the list when a row goes: on the next row's Unhide (the one before, for the last row), or
   // on "Nothing hidden." when none is left (it fell to the page's body).
   const buttons = useRef(new Map<number, HTMLButtonElement>());
@@ -100,11 +90,7 @@ export function HiddenMovies({ initial }: { initial: HiddenPage }) {
           ))}
         </ul>
       )}
-      {hidden.hasNextPage ? (
-        <Button type="button" variant="secondary" onClick={() => void hidden.fetchNextPage()} disabled={hidden.isFetchingNextPage}>
-          {hidden.isFetchingNextPage ? "Loading..." : "Show more"}
-        </Button>
-      ) : null}
+      <ShowMore query={hidden} />
     </div>
   );
 }

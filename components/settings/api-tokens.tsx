@@ -1,16 +1,16 @@
 "use client";
 
-import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { apiFetch } from "@/components/api-fetch";
+import { dropFromPages, ShowMore, usePagedList } from "@/components/paged-list";
 
 type Token = { id: number; name: string; prefix: string; scopes: string[]; created_at: string; last_used_at: string | null };
 type Created = Token & { token: string };
-type TokenPage = { items: Token[]; next_cursor: string | null };
-type TokenPages = InfiniteData<TokenPage, string | null>;
+
 
 const SCOPE_HELP: Record<string, string> = {
   read: "read the catalog, your ratings and recommendations",
@@ -28,13 +28,7 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
   const [copied, setCopied] = useState(false);
   // Checked here first, so people read what to fix beside the field rather than the API's message about the body.
   const [problems, setProblems] = useState<{ name?: string; scopes?: string }>({});
-  const tokens = useInfiniteQuery({
-    queryKey: ["tokens"],
-    queryFn: ({ pageParam }) => apiFetch<TokenPage>(`/api/v1/tokens?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
-  });
-  const list = tokens.data?.pages.flatMap((p) => p.items);
+  const { query: tokens, items: list } = usePagedList<Token>(["tokens"], "/api/v1/tokens", 50);
   const create = useMutation({
     mutationFn: (input: { name: string; scopes: string[] }) => apiFetch<Created>("/api/v1/tokens", { method: "POST", body: input }),
     onSuccess: (token) => {
@@ -47,9 +41,7 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
     mutationFn: (id: number) => apiFetch<void>(`/api/v1/tokens/${id}`, { method: "DELETE" }),
     onMutate: async (id) => {
       await qc.cancelQueries({ queryKey: ["tokens"] });
-      const before = qc.getQueryData<TokenPages>(["tokens"]);
-      qc.setQueryData<TokenPages>(["tokens"], (d) => (d ? { ...d, pages: d.pages.map((p) => ({ ...p, items: p.items.filter((t) => t.id !== id) })) } : d));
-      return { before };
+      return { before: dropFromPages<Token>(qc, ["tokens"], (t) => t.id === id) };
     },
     onError: (_e, _id, ctx) => qc.setQueryData(["tokens"], ctx?.before),
     onSettled: () => void qc.invalidateQueries({ queryKey: ["tokens"] }),
@@ -145,11 +137,7 @@ export function ApiTokens({ isAdmin }: { isAdmin: boolean }) {
             ))}
           </ul>
         ) : null}
-        {tokens.hasNextPage ? (
-          <Button type="button" variant="secondary" onClick={() => void tokens.fetchNextPage()} disabled={tokens.isFetchingNextPage}>
-            {tokens.isFetchingNextPage ? "Loading..." : "Show more"}
-          </Button>
-        ) : null}
+        <ShowMore query={tokens} />
       </section>
     </div>
   );

@@ -24,6 +24,9 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sc
   throw new ApiError(400, "invalid_cursor", "The cursor is not one this API issued; start again without it");
 }
 
+/** The cursor of a list newest first: the last row's time (ISO) and its integer id, which breaks ties. */
+export const NewestFirstCursor = z.object({ t: z.iso.datetime(), i: z.number().int() });
+
 /** Takes `limit + 1` rows and turns the extra one into the next cursor. */
 export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf: (row: R) => unknown): Page<T> {
   const items = rows.slice(0, limit);

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
 import { ApiError } from "../api/errors";
-import { decodeCursor, toPage, type Page } from "../api/pagination";
+import { decodeCursor, NewestFirstCursor, toPage, type Page } from "../api/pagination";
 import { prisma } from "../db/client";
 import type { Scope } from "./schemas";
 import type { AccountUser } from "./users";
@@ -45,11 +44,9 @@ function summarize(row: { id: number; name: string; prefix: string; scopes: stri
   };
 }
 
-const TokenCursor = z.object({ t: z.iso.datetime(), i: z.number().int() });
-
 /** A person's live tokens, newest first, a page at a time. */
 export async function listTokens(userId: number, page: { limit: number; cursor?: string }): Promise<Page<TokenSummary>> {
-  const after = decodeCursor(page.cursor, TokenCursor);
+  const after = decodeCursor(page.cursor, NewestFirstCursor);
   const rows = await prisma().apiToken.findMany({
     where: { userId, revokedAt: null, ...(after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.i } }] } : {}) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

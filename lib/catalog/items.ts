@@ -96,7 +96,7 @@ export async function searchItems(search: ItemSearch, opts: { unseenBy?: number 
     ORDER BY ${order}
     LIMIT ${search.limit + 1} OFFSET ${offset}`;
   const page = rows.slice(0, search.limit);
-  const ids = await externalIdsOf(page.map((r) => r.id));
+  const ids = await externalIdsByItem(page.map((r) => r.id));
   const items = page.map((r) => toItemView(r, ids.get(r.id)));
   return { items, next_cursor: rows.length > search.limit ? encodeCursor({ o: offset + search.limit }) : null };
 }
@@ -113,11 +113,11 @@ export async function getItem(id: number): Promise<ItemView> {
            (SELECT count(*)::int FROM feedback f WHERE f.item_id = i.id AND f.reaction = 'like') AS likes
     FROM items i LEFT JOIN item_stats s ON s.item_id = i.id WHERE i.id = ${id}`;
   if (!rows[0]) throw notFound(`Item ${id}`);
-  return toItemView(rows[0], (await externalIdsOf([id])).get(id));
+  return toItemView(rows[0], (await externalIdsByItem([id])).get(id));
 }
 
 /** Items' ids in other catalogs, one per source (the lowest, in number order, where an item has several). */
-async function externalIdsOf(itemIds: number[]): Promise<Map<number, Record<string, string>>> {
+async function externalIdsByItem(itemIds: number[]): Promise<Map<number, Record<string, string>>> {
   const byItem = new Map<number, Record<string, string>>();
   if (itemIds.length === 0) return byItem;
   const rows = await prisma().$queryRaw<{ item_id: number; source: string; value: string }[]>`

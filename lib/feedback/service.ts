@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { ApiError } from "../api/errors";
-import { decodeCursor, toPage, type Page } from "../api/pagination";
+import { decodeCursor, NewestFirstCursor, toPage, type Page } from "../api/pagination";
 import { prisma, Prisma } from "../db/client";
 import { bumpRatingsVersions, publishRatingsVersions } from "../ratings/history";
 import { invalidateUserRecs } from "../recs/service";
@@ -145,11 +144,9 @@ export async function feedbackStates(userId: number, itemIds: number[]): Promise
   return itemIds.map((id) => ({ item_id: id, reaction: f.get(id)?.reaction ?? null, hidden: f.get(id)?.hidden ?? false, rating: r.get(id) ?? null }));
 }
 
-const HiddenCursor = z.object({ t: z.iso.datetime(), i: z.number().int() });
-
 /** The films a person hid, most recently hidden first, a page at a time (keyset: hiding another between pages shifts nothing). */
 export async function hiddenItems(userId: number, page: { limit: number; cursor?: string }): Promise<Page<HiddenItem>> {
-  const after = decodeCursor(page.cursor, HiddenCursor);
+  const after = decodeCursor(page.cursor, NewestFirstCursor);
   const rows = await prisma().feedback.findMany({
     where: {
       userId,

@@ -5,6 +5,7 @@ import { FilmStats } from "@/components/catalog/film-stats";
 import { MovieGrid } from "@/components/catalog/movie-card";
 import { FeedbackButtons } from "@/components/feedback/feedback-buttons";
 import { ApiError } from "@/lib/api/errors";
+import { IdParamSchema } from "@/lib/api/handler";
 import { currentUser } from "@/lib/auth/session";
 import { getItem } from "@/lib/catalog/items";
 import type { ItemView } from "@/lib/catalog/schemas";
@@ -19,10 +20,10 @@ type Params = Promise<{ id: string }>;
 
 /** The film the address names, or null when there is none. */
 async function find(id: string): Promise<ItemView | null> {
-  const n = Number(id);
-  if (!/^\d{1,10}$/.test(id) || n <= 0 || n > 2_147_483_647) return null;
+  const parsed = IdParamSchema.shape.id.safeParse(id);
+  if (!parsed.success) return null;
   try {
-    return await getItem(n);
+    return await getItem(parsed.data);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
@@ -52,12 +53,11 @@ export default async function MoviePage({ params }: { params: Params }) {
   ]);
   const inSeries = new Set(series.map((s) => s.id));
   const seriesName = `${/^the\s/i.test(item.series ?? "") ? "" : "the "}${item.series} series`;
-  const candidates = (
-    await presentRecs(
-      [...series.map((s) => ({ id: s.id, score: 1, source: "item_knn" as const, because: item.id, genre: null })), ...similar.filter((s) => !inSeries.has(s.id)).map((s) => ({ id: s.id, score: s.score, source: "item_knn" as const, because: item.id, genre: null }))],
-      [],
-    )
-  ).map((r) => ({ ...r, reason: inSeries.has(r.item.id) ? `Also in ${seriesName}` : `Similar to ${item.title}` }));
+  const ranked = [...series, ...similar.filter((s) => !inSeries.has(s.id))];
+  const candidates = (await presentRecs(ranked.map((s) => ({ id: s.id, score: 0, source: "item_knn", because: item.id, genre: null })), [])).map((r) => ({
+    ...r,
+    reason: inSeries.has(r.item.id) ? `Also in ${seriesName}` : `Similar to ${item.title}`,
+  }));
   const states = user ? await feedbackStates(user.id, [item.id, ...candidates.map((r) => r.item.id)]) : undefined;
   const stateOf = new Map(states?.map((s) => [s.item_id, s]));
   // Films the viewer hid never come back (as Settings > Hidden promises); ones they rated or reacted to go after the
