@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis";
 import { LRUCache } from "lru-cache";
 import { log } from "../log";
+import { ByteArena, type ArenaChunk } from "./arena";
 import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "./bytes";
 
 // The cache: Upstash Redis when configured, an in-process LRU with TTLs otherwise. Values are JSON.
@@ -33,34 +34,54 @@ function envBytes(name: string, fallbackMb: number): number {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : fallbackMb * 2 ** 20;
 }
 
+/**
+ * An entry of the in-process cache: a value's JSON text, or a raw answer's bytes in the arena (lib/cache/arena.ts), or
+ * on the heap as a string of one-byte characters when the arena has no room of its size.
+ */
+type MemoryEntry = { json: string } | { chunk: ArenaChunk } | { bytes: JsonBytes };
+
 export class MemoryCache implements CacheStore {
   readonly kind = "memory" as const;
-  // JSON values as text, raw answers as their bytes (`bytes`), both in strings: see lib/cache/bytes.ts.
-  private lru: LRUCache<string, { json: string; bytes: boolean }>;
+  private lru: LRUCache<string, MemoryEntry>;
+  private arena: ByteArena;
   /**
    * At most `maxEntries` entries and `maxBytes` of JSON text (CACHE_MEMORY_MB, 256 by default): entries run from a few
-   * bytes to the 64 KB of a 1,000-rating history, so a count alone could hold gigabytes.
+   * bytes to the 64 KB of a 1,000-rating history, so a count alone could hold gigabytes. Raw answers count as the
+   * arena chunks that hold them; the arena may reserve an eighth more than `maxBytes`, room for chunks of every size.
    */
   constructor(maxEntries = 50_000, maxBytes = envBytes("CACHE_MEMORY_MB", 256)) {
-    // Strings of one-byte characters (raw answers always) take a byte each, others two: the bound is approximate for those.
-    this.lru = new LRUCache({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (v, k) => v.json.length + k.length + 64, ttlAutopurge: false });
+    this.arena = new ByteArena(maxBytes + maxBytes / 8);
+    // Text of a JSON value takes two bytes a character when it is not all one-byte characters: the bound is approximate for those.
+    this.lru = new LRUCache<string, MemoryEntry>({
+      max: maxEntries,
+      maxSize: maxBytes,
+      sizeCalculation: (v, k) => ("chunk" in v ? v.chunk.size : "json" in v ? v.json.length : v.bytes.length) + k.length + 64,
+      dispose: (v) => "chunk" in v && this.arena.release(v.chunk),
+      ttlAutopurge: false,
+    });
   }
   async get<T>(key: string): Promise<T | null> {
     const hit = this.lru.get(key);
-    return hit ? (JSON.parse(hit.bytes ? textOfJsonBytes(hit.json as JsonBytes) : hit.json) as T) : null;
+    if (!hit) return null;
+    return JSON.parse("json" in hit ? hit.json : "chunk" in hit ? this.arena.text(hit.chunk) : textOfJsonBytes(hit.bytes)) as T;
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     return Promise.all(keys.map((k) => this.get<T>(k)));
   }
   async getRaw(key: string): Promise<JsonBytes | null> {
     const hit = this.lru.get(key);
-    return hit ? (hit.bytes ? (hit.json as JsonBytes) : jsonBytesOf(hit.json)) : null;
+    if (!hit) return null;
+    return "chunk" in hit ? (this.arena.latin1(hit.chunk) as JsonBytes) : "bytes" in hit ? hit.bytes : jsonBytesOf(hit.json);
   }
   async setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void> {
-    this.lru.set(key, { json, bytes: true }, { ttl: ttlSeconds * 1000 });
+    const chunk = this.arena.store(json);
+    const entry: MemoryEntry = chunk ? { chunk } : { bytes: json };
+    this.lru.set(key, entry, { ttl: ttlSeconds * 1000 });
+    // Too large for the whole cache: the LRU kept nothing, so nothing will release the chunk but this.
+    if (chunk && this.lru.peek(key, { allowStale: true }) !== entry) this.arena.release(chunk);
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    this.lru.set(key, { json: JSON.stringify(value ?? null), bytes: false }, { ttl: ttlSeconds * 1000 });
+    this.lru.set(key, { json: JSON.stringify(value ?? null) }, { ttl: ttlSeconds * 1000 });
   }
   async setMax(key: string, value: number, ttlSeconds: number): Promise<void> {
     const held = await this.get<unknown>(key);
@@ -70,6 +91,10 @@ export class MemoryCache implements CacheStore {
     for (const k of keys) this.lru.delete(k);
   }
   async ping(): Promise<void> {}
+  /** What the arena holds (tests). */
+  arenaStats() {
+    return this.arena.stats();
+  }
 }
 
 // In Redis's Lua, numbers are doubles: exact for the versions kept this way (microseconds since 1970, below 2^53).

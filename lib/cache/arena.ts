@@ -1,0 +1,148 @@
+// Memory outside V8's heap for the in-process cache's raw answers (rating histories, recommendation pages), reserved
+// in 1 MB slabs as the cache fills and then reused, never given back.
+//
+// Why: kept as strings, cached answers are long-lived objects on V8's heap. Each one a cache miss stores (64 KB for
+// 1,000 ratings) is copied out of the young generation by two scavenges and then fills the old one until a major
+// collection walks it: on 2,100 misses at 32 connections that was 150-180 ms of scavenges and a major collection of
+// 8-12 ms near the end, which held every request in flight (README, "Rating history API"). Held here, a cached answer
+// is bytes V8 neither copies nor marks. One Buffer a slab, not one an answer: V8 starts a full collection for every
+// 64 MB of new memory outside its heap, so the slabs are allocated once (at most one such collection per 64 slabs)
+// and their chunks reused.
+//
+// A slab is cut into chunks of one size class: 256 B and up by a quarter (so at most a fifth of a chunk goes unused)
+// to the whole slab. Answers larger than a slab are not held here (the cache keeps those on the heap).
+
+export const SLAB_BYTES = 2 ** 20;
+const MIN_CHUNK = 256;
+
+/** Chunk sizes, ascending, each a multiple of 64 bytes. */
+const CLASS_SIZES: number[] = [];
+for (let size = MIN_CHUNK; size < SLAB_BYTES; size = Math.ceil((size * 1.25) / 64) * 64) CLASS_SIZES.push(size);
+CLASS_SIZES.push(SLAB_BYTES);
+
+function classOf(length: number): number {
+  let lo = 0;
+  let hi = CLASS_SIZES.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (CLASS_SIZES[mid] >= length) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+class Slab {
+  /** Chunk numbers not in use. */
+  free: number[] = [];
+  used = 0;
+  chunkBytes = 0;
+  constructor(readonly bytes: Buffer) {}
+  /** Cuts the slab into chunks of one class (it is empty). */
+  cut(chunkBytes: number) {
+    this.chunkBytes = chunkBytes;
+    const count = Math.floor(SLAB_BYTES / chunkBytes);
+    this.free = Array.from({ length: count }, (_, i) => count - 1 - i);
+  }
+}
+
+/** Bytes held in the arena: read with `latin1` or `text`, and released once when the cache lets the entry go. */
+export class ArenaChunk {
+  released = false;
+  /** Where the chunk starts in its slab. */
+  readonly offset: number;
+  /** The chunk's whole size, what it takes from the arena. */
+  readonly size: number;
+  constructor(
+    readonly slab: Slab,
+    readonly index: number,
+    /** The bytes held (the chunk may be larger). */
+    readonly length: number,
+  ) {
+    this.size = slab.chunkBytes;
+    this.offset = index * slab.chunkBytes;
+  }
+}
+
+export class ByteArena {
+  private readonly maxSlabs: number;
+  private slabs = 0;
+  /** Slabs with no chunk in use, ready for any class. */
+  private idle: Slab[] = [];
+  /** Per class, the slabs cut for it that have a free chunk. */
+  private partial: Set<Slab>[] = CLASS_SIZES.map(() => new Set());
+  private usedBytes = 0;
+
+  /** Reserves at most `maxBytes` (rounded up to whole slabs, at least one), a slab at a time as needed. */
+  constructor(maxBytes: number) {
+    this.maxSlabs = Math.max(1, Math.ceil(maxBytes / SLAB_BYTES));
+  }
+
+  /**
+   * Copies a string of one-byte characters (lib/cache/bytes.ts) into a chunk; null when it is larger than a slab or
+   * every slab is taken by chunks of other sizes (the caller keeps it elsewhere).
+   */
+  store(latin1: string): ArenaChunk | null {
+    const length = latin1.length;
+    if (length > SLAB_BYTES) return null;
+    const cls = classOf(length);
+    const slab = this.slabFor(cls);
+    if (!slab) return null;
+    const index = slab.free.pop() as number;
+    slab.used++;
+    this.usedBytes += slab.chunkBytes;
+    if (slab.free.length === 0) this.partial[cls].delete(slab);
+    const chunk = new ArenaChunk(slab, index, length);
+    slab.bytes.write(latin1, chunk.offset, length, "latin1");
+    return chunk;
+  }
+
+  private slabFor(cls: number): Slab | null {
+    const listed = this.partial[cls].values().next();
+    if (!listed.done) return listed.value;
+    let slab = this.idle.pop();
+    if (!slab) {
+      if (this.slabs >= this.maxSlabs) return null;
+      slab = new Slab(Buffer.allocUnsafeSlow(SLAB_BYTES));
+      this.slabs++;
+    }
+    slab.cut(CLASS_SIZES[cls]);
+    this.partial[cls].add(slab);
+    return slab;
+  }
+
+  /** The bytes as a string of one-byte characters (a copy on V8's heap: the chunk may be reused once released). */
+  latin1(chunk: ArenaChunk): string {
+    this.assertHeld(chunk);
+    return chunk.slab.bytes.toString("latin1", chunk.offset, chunk.offset + chunk.length);
+  }
+
+  /** The text the bytes encode as UTF-8. */
+  text(chunk: ArenaChunk): string {
+    this.assertHeld(chunk);
+    return chunk.slab.bytes.toString("utf8", chunk.offset, chunk.offset + chunk.length);
+  }
+
+  /** Gives the chunk back; a second release of the same chunk does nothing. */
+  release(chunk: ArenaChunk): void {
+    if (chunk.released) return;
+    chunk.released = true;
+    const { slab } = chunk;
+    const cls = classOf(chunk.size);
+    slab.free.push(chunk.index);
+    slab.used--;
+    this.usedBytes -= chunk.size;
+    if (slab.used === 0) {
+      this.partial[cls].delete(slab);
+      this.idle.push(slab);
+    } else if (slab.free.length === 1) this.partial[cls].add(slab);
+  }
+
+  /** Slabs reserved and bytes in chunks in use (tests, and anyone sizing the cache). */
+  stats(): { slabs: number; idleSlabs: number; usedBytes: number } {
+    return { slabs: this.slabs, idleSlabs: this.idle.length, usedBytes: this.usedBytes };
+  }
+
+  private assertHeld(chunk: ArenaChunk) {
+    if (chunk.released) throw new Error("read of a released arena chunk");
+  }
+}

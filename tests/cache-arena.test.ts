@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { ByteArena, SLAB_BYTES } from "../lib/cache/arena";
+import { MemoryCache } from "../lib/cache";
+import { jsonBytesOf, textOfJsonBytes } from "../lib/cache/bytes";
+
+// The in-process cache keeps raw answers in slabs outside V8's heap (lib/cache/arena.ts): bytes come back exactly,
+// released chunks are reused, emptied slabs serve any size, and nothing is reserved past the bound.
+
+const bytes = (n: number, fill = "x") => jsonBytesOf(fill.repeat(n));
+
+describe("ByteArena", () => {
+  it("gives back exactly the bytes stored, as one-byte characters and as UTF-8 text", () => {
+    const arena = new ByteArena(SLAB_BYTES);
+    const text = '[{"title":"Amélie ✓ 東京 😀"}]';
+    const chunk = arena.store(jsonBytesOf(text));
+    expect(chunk).not.toBeNull();
+    expect(arena.text(chunk!)).toBe(text);
+    expect(textOfJsonBytes(arena.latin1(chunk!) as never)).toBe(text);
+    expect(chunk!.size).toBeGreaterThanOrEqual(Buffer.byteLength(text));
+  });
+
+  it("wastes at most a fifth of a chunk, and holds nothing larger than a slab", () => {
+    const arena = new ByteArena(8 * SLAB_BYTES);
+    for (const n of [0, 1, 255, 256, 257, 1_000, 55_000, 64 * 1024, 500_000, SLAB_BYTES]) {
+      const chunk = arena.store(bytes(n))!;
+      expect(chunk.length).toBe(n);
+      expect(chunk.size).toBeGreaterThanOrEqual(n);
+      if (n > 256) expect(chunk.size).toBeLessThanOrEqual(n * 1.25 + 64);
+      arena.release(chunk);
+    }
+    expect(arena.store(bytes(SLAB_BYTES + 1))).toBeNull();
+  });
+
+  it("reuses released chunks and emptied slabs instead of reserving more, and refuses past its bound", () => {
+    const arena = new ByteArena(2 * SLAB_BYTES);
+    const big = Array.from({ length: 40 }, (_, i) => arena.store(bytes(50_000, String.fromCharCode(97 + (i % 26)))));
+    const perSlab = Math.floor(SLAB_BYTES / big[0]!.size);
+    // two slabs of chunks of one size hold 2 x perSlab; the rest find no room
+    expect(big.filter(Boolean)).toHaveLength(2 * perSlab);
+    expect(arena.stats().slabs).toBe(2);
+    const kept = big.filter((c) => c !== null);
+    for (const c of kept.slice(0, perSlab)) arena.release(c);
+    expect(arena.stats().idleSlabs).toBe(1);
+    // a slab emptied serves another size; the chunks still held are intact
+    const small = arena.store(bytes(300, "s"))!;
+    expect(arena.text(small)).toBe("s".repeat(300));
+    expect(arena.stats().slabs).toBe(2);
+    for (const c of kept.slice(perSlab)) expect(arena.text(c)).toBe(String.fromCharCode(97 + (big.indexOf(c) % 26)).repeat(50_000));
+    expect(() => arena.text(kept[0])).toThrow(/released/);
+    // releasing twice is harmless
+    arena.release(kept[0]);
+    expect(arena.stats().usedBytes).toBe(perSlab * kept[0].size + small.size);
+  });
+});
+
+describe("MemoryCache keeps raw answers in its arena", () => {
+  it("releases a chunk when its entry is overwritten, deleted, evicted or refused", async () => {
+    const store = new MemoryCache(100, 4 * 72_000);
+    await store.setRaw("a", bytes(60_000, "a"), 60);
+    const one = store.arenaStats().usedBytes;
+    expect(one).toBeGreaterThanOrEqual(60_000);
+    await store.setRaw("a", bytes(60_000, "b"), 60);
+    expect(store.arenaStats().usedBytes).toBe(one);
+    expect(await store.getRaw("a")).toBe("b".repeat(60_000));
+    await store.del("a");
+    expect(store.arenaStats().usedBytes).toBe(0);
+    for (const k of ["k1", "k2", "k3", "k4", "k5", "k6"]) await store.setRaw(k, bytes(60_000, k.slice(1)), 60);
+    // four fit; the two oldest went, and their chunks with them
+    expect(await store.getRaw("k1")).toBeNull();
+    expect(await store.getRaw("k6")).toBe("6".repeat(60_000));
+    expect(store.arenaStats().usedBytes).toBe(4 * one);
+    // larger than the whole cache: not kept, and its chunk not lost
+    await store.setRaw("huge", bytes(300_000), 60);
+    expect(await store.getRaw("huge")).toBeNull();
+    expect(store.arenaStats().usedBytes).toBe(4 * one);
+  });
+
+  it("keeps an answer too large for a slab on the heap, readable as JSON too", async () => {
+    const store = new MemoryCache(100, 8 * SLAB_BYTES);
+    const list = Array.from({ length: 20_000 }, (_, i) => ({ movie_id: i, rating: 4.5, timestamp: "2019-09-03 10:00:00" }));
+    const text = JSON.stringify(list);
+    expect(text.length).toBeGreaterThan(SLAB_BYTES);
+    await store.setRaw("long", jsonBytesOf(text), 60);
+    expect(store.arenaStats().usedBytes).toBe(0);
+    expect(await store.getRaw("long")).toBe(text);
+    expect(await store.get("long")).toEqual(list);
+  });
+
+  it("drops an expired answer's chunk when it is next read", async () => {
+    const store = new MemoryCache(100, SLAB_BYTES);
+    await store.setRaw("brief", bytes(1_000), 0.05);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await store.getRaw("brief")).toBeNull();
+    expect(store.arenaStats().usedBytes).toBe(0);
+  });
+});
