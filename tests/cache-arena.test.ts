@@ -53,6 +53,22 @@ describe("ByteArena", () => {
   });
 });
 
+describe("ByteArena's memory", () => {
+  it("is reserved whole at the first store, not a slab at a time (each 64 MB more outside V8's heap sets off a full collection)", () => {
+    const arena = new ByteArena(5 * SLAB_BYTES);
+    expect(arena.stats().reservedBytes).toBe(0);
+    const first = arena.store(bytes(1_000, "f"))!;
+    expect(arena.stats()).toMatchObject({ reservedBytes: 5 * SLAB_BYTES, slabs: 1 });
+    // chunks of five sizes: one slab each, all cut from the block reserved at first, none overlapping another
+    const chunks = [first, ...[60_000, 200_000, 400_000, 900_000].map((n, i) => arena.store(bytes(n, String(i)))!)];
+    expect(arena.stats()).toMatchObject({ reservedBytes: 5 * SLAB_BYTES, slabs: 5 });
+    expect(new Set(chunks.map((c) => c.slab.bytes.buffer)).size).toBe(1);
+    expect(arena.text(first)).toBe("f".repeat(1_000));
+    ["0", "1", "2", "3"].forEach((fill, i) => expect(arena.text(chunks[i + 1])).toBe(fill.repeat(chunks[i + 1].length)));
+    expect(arena.store(bytes(600_000))).toBeNull();
+  });
+});
+
 describe("MemoryCache keeps raw answers in its arena", () => {
   it("releases a chunk when its entry is overwritten, deleted, evicted or refused", async () => {
     const store = new MemoryCache(100, 4 * 72_000);

@@ -70,4 +70,30 @@ describe("Batcher", () => {
     await expect(throwing.get(13)).rejects.toThrow("unlucky");
     expect(await throwing.get(12)).toBe(12);
   });
+
+  it("hands a key's value over as soon as the load answers it, before the rest of its batch; the final values do not replace it", async () => {
+    let finish: () => void = () => undefined;
+    const batcher = new Batcher<number, string>(
+      (keys, answer) =>
+        new Promise((resolve) => {
+          answer(1, "early");
+          finish = () => resolve(keys.map((k) => `late${k}`));
+        }),
+      { concurrency: 1, maxBatch: 16 },
+    );
+    const first = batcher.get(1);
+    const [a, b] = [batcher.get(2), batcher.get(3)];
+    await tick();
+    finish(); // the lone first batch
+    expect(await first).toBe("late1");
+    await tick();
+    let settled: string | null = null;
+    void a.then((v) => (settled = v));
+    expect(await b).toBe("early");
+    await tick();
+    expect(settled).toBeNull();
+    finish();
+    expect(await a).toBe("late2");
+    expect(await b).toBe("early");
+  });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as rates } from "../app/api/v1/rates/[uid]/route";
 import { prisma } from "../lib/db/client";
 import { textOfJsonBytes } from "../lib/cache/bytes";
-import { shortestFloat32 } from "../lib/db/raw";
+import { queryRows, shortestFloat32 } from "../lib/db/raw";
 import { invalidateUserRatings } from "../lib/ratings/history";
 import {
   externalIdsOf,
@@ -196,5 +196,28 @@ describe("the old /rates text", () => {
       const expected = [{ movie_id: v, rating: shortestFloat32(Math.fround(v)), timestamp: "1970-01-01 00:00:00" }];
       expect(textOfJsonBytes(legacyRatesJson(ratingListOf([[1, v, 0]]), [undefined, v]))).toBe(JSON.stringify(expected));
     }
+  });
+});
+
+describe("queryRows with onRow", () => {
+  it("gives each row as it arrives, in the statement's order, and returns none", async () => {
+    const seen: unknown[][] = [];
+    const rows = await queryRows("SELECT n, repeat('x', n) FROM generate_series(1, 5) AS n", [], { onRow: (row) => seen.push(row) });
+    expect(rows).toEqual([]);
+    expect(seen.map(([n, text]) => [n, (text as string).length])).toEqual([1, 2, 3, 4, 5].map((n) => [n, n]));
+  });
+
+  it("fails the query when onRow throws or the statement fails, and the pool goes on answering", async () => {
+    let calls = 0;
+    const throwing = queryRows("SELECT n FROM generate_series(1, 3) AS n", [], {
+      onRow: () => {
+        calls++;
+        throw new Error("bad row");
+      },
+    });
+    await expect(throwing).rejects.toThrow("bad row");
+    expect(calls).toBe(1);
+    await expect(queryRows("SELECT 1 / (n - 2) FROM generate_series(1, 3) AS n", [], { onRow: () => undefined })).rejects.toThrow(/division by zero/);
+    expect(await queryRows("SELECT 41 + 1", [])).toEqual([[42]]);
   });
 });

@@ -1,13 +1,17 @@
-// Memory outside V8's heap for the in-process cache's raw answers (rating histories, recommendation pages), reserved
-// in 1 MB slabs as the cache fills and then reused, never given back.
+// Memory outside V8's heap for the in-process cache's raw answers (rating histories, recommendation pages): one block
+// reserved whole the first time an answer is stored, cut into 1 MB slabs as the cache fills, reused, never given back.
 //
 // Why: kept as strings, cached answers are long-lived objects on V8's heap. Each one a cache miss stores (64 KB for
 // 1,000 ratings) is copied out of the young generation by two scavenges and then fills the old one until a major
 // collection walks it: on 2,100 misses at 32 connections that was 150-180 ms of scavenges and a major collection of
 // 8-12 ms near the end, which held every request in flight (README, "Rating history API"). Held here, a cached answer
-// is bytes V8 neither copies nor marks. One Buffer a slab, not one an answer: V8 starts a full collection for every
-// 64 MB of new memory outside its heap, so the slabs are allocated once (at most one such collection per 64 slabs)
-// and their chunks reused.
+// is bytes V8 neither copies nor marks.
+//
+// Why one block: V8 starts a full collection each time the memory held outside its heap has grown by 64 MB since the
+// last one. Reserved a slab at a time, the arena was that memory: while the cache filled (2,300 misses of 64 KB each,
+// 150 MB) it set off a full collection every 400-600 misses, each stalling every request in flight for 20-30 ms, the
+// slowest 1% of the misses. Reserved at once, it sets off one, when the first answer is stored. The block is address
+// space: the system gives it pages only as they are written, so the resident size still grows with what is cached.
 //
 // A slab is cut into chunks of one size class: 256 B and up by a quarter (so at most a fifth of a chunk goes unused)
 // to the whole slab. Answers larger than a slab are not held here (the cache keeps those on the heap).
@@ -65,6 +69,9 @@ export class ArenaChunk {
 
 export class ByteArena {
   private readonly maxSlabs: number;
+  /** The whole arena, reserved at the first store. */
+  private block: ArrayBuffer | null = null;
+  /** Slabs cut from the block so far. */
   private slabs = 0;
   /** Slabs with no chunk in use, ready for any class. */
   private idle: Slab[] = [];
@@ -72,7 +79,7 @@ export class ByteArena {
   private partial: Set<Slab>[] = CLASS_SIZES.map(() => new Set());
   private usedBytes = 0;
 
-  /** Reserves at most `maxBytes` (rounded up to whole slabs, at least one), a slab at a time as needed. */
+  /** Holds at most `maxBytes` (rounded up to whole slabs, at least one), reserved at once when first needed. */
   constructor(maxBytes: number) {
     this.maxSlabs = Math.max(1, Math.ceil(maxBytes / SLAB_BYTES));
   }
@@ -102,7 +109,8 @@ export class ByteArena {
     let slab = this.idle.pop();
     if (!slab) {
       if (this.slabs >= this.maxSlabs) return null;
-      slab = new Slab(Buffer.allocUnsafeSlow(SLAB_BYTES));
+      this.block ??= new ArrayBuffer(this.maxSlabs * SLAB_BYTES);
+      slab = new Slab(Buffer.from(this.block, this.slabs * SLAB_BYTES, SLAB_BYTES));
       this.slabs++;
     }
     slab.cut(CLASS_SIZES[cls]);
@@ -137,9 +145,9 @@ export class ByteArena {
     } else if (slab.free.length === 1) this.partial[cls].add(slab);
   }
 
-  /** Slabs reserved and bytes in chunks in use (tests, and anyone sizing the cache). */
-  stats(): { slabs: number; idleSlabs: number; usedBytes: number } {
-    return { slabs: this.slabs, idleSlabs: this.idle.length, usedBytes: this.usedBytes };
+  /** Bytes reserved, slabs put to use, and bytes in chunks in use (tests, and anyone sizing the cache). */
+  stats(): { reservedBytes: number; slabs: number; idleSlabs: number; usedBytes: number } {
+    return { reservedBytes: this.block?.byteLength ?? 0, slabs: this.slabs, idleSlabs: this.idle.length, usedBytes: this.usedBytes };
   }
 
   private assertHeld(chunk: ArenaChunk) {

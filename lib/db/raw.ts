@@ -56,22 +56,57 @@ export class Turns {
 /**
  * Rows as arrays of column values (bytea as a Buffer, int8 as a string). `prepare`: a named statement, parsed and
  * planned once per connection; not behind a transaction pooler (`pgbouncer=true` in DATABASE_URL, Prisma's flag for
- * it), which may hand the next query to a connection that never saw it. `urgent`: see Turns.
+ * it), which may hand the next query to a connection that never saw it. `urgent`: see Turns. `onRow`: each row is
+ * given to it as it arrives, while the statement is still producing the next ones, and none is returned.
  */
-export function queryRows(text: string, values: unknown[], opts: { prepare?: boolean; urgent?: boolean } = {}): Promise<unknown[][]> {
+export function queryRows(
+  text: string,
+  values: unknown[],
+  opts: { prepare?: boolean; urgent?: boolean; onRow?: (row: unknown[]) => void } = {},
+): Promise<unknown[][]> {
   const url = databaseUrl();
   const { pool, turns } = held(url);
-  return turns.run(opts.urgent ?? false, () => runQuery(pool, url, text, values, opts.prepare ?? false));
-}
-
-async function runQuery(pool: pg.Pool, url: string, text: string, values: unknown[], prepare: boolean): Promise<unknown[][]> {
   let name: string | undefined;
-  if (prepare && !/[?&]pgbouncer=true(&|$)/.test(url)) {
+  if (opts.prepare && !/[?&]pgbouncer=true(&|$)/.test(url)) {
     name = statementNames.get(text);
     if (!name) statementNames.set(text, (name = `tastebud_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
   }
-  const result = await pool.query({ text, values, rowMode: "array", ...(name ? { name } : {}) });
-  return result.rows as unknown[][];
+  const config = { text, values, rowMode: "array" as const, ...(name ? { name } : {}) };
+  const { onRow } = opts;
+  return turns.run(opts.urgent ?? false, async () => (onRow ? (await streamRows(pool, config, onRow), []) : (await pool.query(config)).rows as unknown[][]));
+}
+
+/**
+ * Runs a statement on a connection of its own, handing each row to `onRow` as node-postgres parses it (pool.query
+ * keeps every row until the statement ends). A throw from `onRow` fails the query once the statement has ended, and
+ * never reaches the connection's reader.
+ */
+async function streamRows(pool: pg.Pool, config: pg.QueryConfig, onRow: (row: unknown[]) => void): Promise<void> {
+  const client = await pool.connect();
+  let failed: unknown = null;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const query = new pg.Query(config);
+      query.on("row", (row: unknown[]) => {
+        if (failed === null) {
+          try {
+            onRow(row);
+          } catch (err) {
+            failed = err;
+          }
+        }
+      });
+      query.on("end", () => resolve());
+      query.on("error", reject);
+      void client.query(query);
+    });
+  } catch (err) {
+    // As pool.query does: a connection whose statement failed is closed, not reused.
+    client.release(err as Error);
+    throw err;
+  }
+  client.release();
+  if (failed !== null) throw failed;
 }
 
 /** A real as PostgreSQL prints it: the shortest decimal that reads back as the same 32-bit float (0.1, not 0.10000000149). */

@@ -43,15 +43,24 @@ const EMPTY_LIST: RatingList = { packed: Buffer.alloc(0), version: 0, catalogVer
 // at a time or batches of 8 did no better. Per module copy: the fast lane and Next's bundle each hold their own.
 const BATCH = { concurrency: 2, maxBatch: 16 };
 
-const listBatcher = new Batcher<number, RatingList>(async (ids) => {
-  const rows = (await queryRows(
+// Each user's row is answered as it arrives (lib/db/batch.ts), while PostgreSQL works on the next one: the first
+// users of a batch of 16 no longer wait for the other 15 and for node to write all their answers.
+const listBatcher = new Batcher<number, RatingList>(async (ids, answer) => {
+  const lists: RatingList[] = ids.map(() => EMPTY_LIST);
+  await queryRows(
     `SELECT q.n, ${PACKED}, u.ratings_version, ${CATALOG_VERSION}
      FROM unnest($1::int[]) WITH ORDINALITY AS q(id, n) JOIN users u ON u.id = q.id`,
     [ids],
-    { prepare: true, urgent: true },
-  )) as [string, ...ListColumns][];
-  const lists: RatingList[] = ids.map(() => EMPTY_LIST);
-  for (const [n, ...list] of rows) lists[Number(n) - 1] = listOf(list);
+    {
+      prepare: true,
+      urgent: true,
+      onRow: (row) => {
+        const [n, ...list] = row as [string, ...ListColumns];
+        const i = Number(n) - 1;
+        answer(i, (lists[i] = listOf(list)));
+      },
+    },
+  );
   return lists;
 }, BATCH);
 
@@ -71,19 +80,25 @@ export function readLegacyUser(uid: string, sources: string[]): Promise<Found> {
   const key = sources.join("\n");
   let batcher = userBatchers.get(key);
   if (!batcher) {
-    batcher = new Batcher<string, Found>(async (uids) => {
+    batcher = new Batcher<string, Found>(async (uids, answer) => {
+      const found: Found[] = uids.map(() => null);
       // LIMIT 1 is applied inside the lateral read, before the select list's subqueries: only the user kept for each
-      // id has their ratings read.
-      const rows = (await queryRows(
+      // id has their ratings read. An id with no user has no row: it is answered (null) when the statement ends.
+      await queryRows(
         `SELECT q.n, u.id, u.source, u.external_id, u.email, ${PACKED}, u.ratings_version, ${CATALOG_VERSION}
          FROM unnest($1::text[]) WITH ORDINALITY AS q(uid, n)
          CROSS JOIN LATERAL (SELECT u.id, u.source, u.external_id, u.email, u.ratings_version FROM users u
            WHERE u.external_id = q.uid AND u.source = ANY($2) ORDER BY array_position($2, u.source) LIMIT 1) u`,
         [uids, sources],
-        { prepare: true },
-      )) as [string, number, string | null, string | null, string | null, ...ListColumns][];
-      const found: Found[] = uids.map(() => null);
-      for (const [n, id, source, externalId, email, ...list] of rows) found[Number(n) - 1] = { user: { id, source, externalId, email }, list: listOf(list) };
+        {
+          prepare: true,
+          onRow: (row) => {
+            const [n, id, source, externalId, email, ...list] = row as [string, number, string | null, string | null, string | null, ...ListColumns];
+            const i = Number(n) - 1;
+            answer(i, (found[i] = { user: { id, source, externalId, email }, list: listOf(list) }));
+          },
+        },
+      );
       return found;
     }, BATCH);
     userBatchers.set(key, batcher);
