@@ -6,14 +6,14 @@ import { z } from "zod";
 import { ApiError } from "../lib/api/errors";
 import { apiRoute, cachedJson } from "../lib/api/handler";
 import { jsonBytes } from "../lib/cache/bytes";
-import { fastLane } from "../lib/http/fast-lane";
+import { fastLane, LaneRequest } from "../lib/http/fast-lane";
 import { securityHeaders } from "../lib/http/security-headers.mjs";
 
 // The production server's fast lane, in front of a stand-in for Next that answers 418 to whatever reaches it.
-const seen: { url: string; forwardedFor: string | null; params: Record<string, string> }[] = [];
+const seen: { url: string; method: string; lane: boolean; forwardedFor: string | null; params: Record<string, string> }[] = [];
 
 const echo = apiRoute({ auth: "optional", params: z.object({ id: z.string() }) }, async ({ req, params }) => {
-  seen.push({ url: req.url, forwardedFor: req.headers.get("x-forwarded-for"), params });
+  seen.push({ url: req.url, method: req.method, lane: (req as unknown) instanceof LaneRequest, forwardedFor: req.headers.get("x-forwarded-for"), params });
   if (params.id === "missing") throw new ApiError(404, "not_found", "No such thing");
   if (params.id === "big") return { id: params.id, filler: "x".repeat(5000) };
   const res = Response.json({ id: params.id });
@@ -74,6 +74,8 @@ describe("fast lane", () => {
     expect(last?.params).toEqual({ id: "a b" });
     expect(last?.url).toMatch(/\/api\/v1\/things\/a%20b\?x=1$/);
     expect(last?.forwardedFor).toBe("127.0.0.1");
+    // the handler is given the lane's light request (method, url, headers), not a Web Request
+    expect(last).toMatchObject({ method: "GET", lane: true });
     for (const { key, value } of securityHeaders) expect(res.headers.get(key)).toBe(value);
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
