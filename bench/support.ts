@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import autocannon from "autocannon";
+import { createInterface } from "node:readline";
 
 /** Runs a command, sampling its peak resident memory (VmHWM) from /proc while it runs. */
 export async function runMeasured(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; peakRssMb: number; stdout: string; code: number }> {
@@ -74,12 +74,14 @@ function postgresPids(dataDir: string): number[] {
   return [postmaster, ...children.map(Number)];
 }
 
-export type CpuSplit = { server: number; postgres: number; bench: number };
+/** CPU ms: the app server, PostgreSQL, this process (the bare baseline server when it runs) and the load generator. */
+export type CpuSplit = { server: number; postgres: number; bench: number; load: number };
 
 /**
  * CPU used between start() and the function it returns, per process group: the app server, PostgreSQL (every
- * backend alive at the end: the pools keep theirs), and this process (the load generator, and the bare baseline
- * server when it runs here). Latency under load is mostly queueing; CPU per request is what the code costs.
+ * backend alive at the end: the pools keep theirs), and this process (the bare baseline server when it runs here);
+ * the load generator's own is in its LoadResult. Latency under load is mostly queueing; CPU per request is what the
+ * code costs.
  */
 export function cpuMeter(serverPid: number, pgDataDir: string): () => CpuSplit {
   const before = (pids: number[]) => new Map(pids.map((p) => [p, processCpuMs(p)]));
@@ -90,40 +92,71 @@ export function cpuMeter(serverPid: number, pgDataDir: string): () => CpuSplit {
     const bench = process.cpuUsage(bench0);
     let postgres = 0;
     for (const pid of postgresPids(pgDataDir)) postgres += processCpuMs(pid) - (pg0.get(pid) ?? 0);
-    return { server: processCpuMs(serverPid) - server0, postgres, bench: (bench.user + bench.system) / 1000 };
+    return { server: processCpuMs(serverPid) - server0, postgres, bench: (bench.user + bench.system) / 1000, load: 0 };
   };
 }
 
-export type LoadResult = { rps: number; p50: number; p99: number; errors: number; total: number };
+/** A load run's figures; `clientCpuMs` is the CPU the load generator's own process used. */
+export type LoadResult = { rps: number; p50: number; p99: number; errors: number; total: number; clientCpuMs: number };
 
 /**
  * autocannon against `url`, each request taking the next of `paths`: for `duration` seconds (10 by default) or for
- * `amount` requests, on `connections` (32). Errors count failed requests and answers other than 2xx.
+ * `amount` requests, on `connections` (32). Errors count failed requests and answers other than 2xx. It runs in a
+ * process of its own (bench/load-generator.mjs), one for the whole bench: in this one, its garbage collections (a full
+ * one every ~120 ms while 64 KB answers came in, after the bare baseline had filled this heap) stalled it for 7-21 ms
+ * at a time, and those stalls were counted as the app's latency.
  * BENCH_LATENCY_LOG=1 prints `LAT <epoch ms> <latency ms>` per answer, to line the slow ones up with what the server
  * was doing then (its GC, say).
  */
 export function loadPaths(url: string, paths: string[], opts: { duration?: number; amount?: number; connections?: number }): Promise<LoadResult> {
-  let i = 0;
-  const started = performance.now();
-  let lastAnswer = started;
-  return new Promise((resolve, reject) => {
-    const run = autocannon(
-      {
-        url,
-        connections: opts.connections ?? 32,
-        ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? 10 }),
-        requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
-      },
-      // Requests over the time to the last answer: autocannon's own figures count whole seconds (a run of a fixed
-      // number of requests ends at its next one-second tick), so 2,207 misses in 2.4 s read as 736 a second.
-      (err, r) =>
-        err
-          ? reject(err)
-          : resolve({ rps: lastAnswer > started ? r.requests.total / ((lastAnswer - started) / 1000) : 0, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total }),
-    );
-    run.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => {
-      lastAnswer = performance.now();
-      if (process.env.BENCH_LATENCY_LOG) console.log(`LAT ${(performance.timeOrigin + lastAnswer).toFixed(1)} ${ms.toFixed(1)}`);
-    });
+  const orders = { url, paths, connections: opts.connections ?? 32, amount: opts.amount, duration: opts.duration ?? 10, logLatency: Boolean(process.env.BENCH_LATENCY_LOG) };
+  const run = (generator ??= startLoadGenerator()).then((g) => g.run(JSON.stringify(orders)));
+  return run.then(({ lat, line }) => {
+    for (const l of lat) console.log(l);
+    const r = JSON.parse(line) as Omit<LoadResult, "clientCpuMs"> & { cpuMs: number };
+    return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, total: r.total, clientCpuMs: r.cpuMs };
   });
+}
+
+type LoadGenerator = { run: (orders: string) => Promise<{ lat: string[]; line: string }> };
+let generator: Promise<LoadGenerator> | null = null;
+
+/** The one load-generator process of this bench: runs go to it one after another; it ends with this process. */
+async function startLoadGenerator(): Promise<LoadGenerator> {
+  const child = spawn(process.execPath, ["bench/load-generator.mjs"], { stdio: ["pipe", "pipe", "inherit"] });
+  // Neither the process nor its pipes keep this one alive: when the bench ends, its stdin closes and it exits.
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  (child.stdout as unknown as { unref(): void }).unref();
+  const lines = createInterface({ input: child.stdout });
+  let queue = Promise.resolve();
+  let lat: string[] = [];
+  let waiting: { resolve: (v: { lat: string[]; line: string }) => void; reject: (e: Error) => void } | null = null;
+  lines.on("line", (line) => {
+    if (line.startsWith("LAT ")) lat.push(line);
+    else if (waiting && (line.startsWith("RESULT ") || line.startsWith("FAILED "))) {
+      const w = waiting;
+      waiting = null;
+      if (line.startsWith("RESULT ")) w.resolve({ lat, line: line.slice("RESULT ".length) });
+      else w.reject(new Error(`the load generator failed: ${line.slice("FAILED ".length)}`));
+      lat = [];
+    }
+  });
+  child.on("exit", (code) => waiting?.reject(new Error(`the load generator exited with ${code}`)));
+  return {
+    run: (orders) => {
+      const done = queue.then(
+        () =>
+          new Promise<{ lat: string[]; line: string }>((resolve, reject) => {
+            waiting = { resolve, reject };
+            child.stdin.write(`${orders}\n`);
+          }),
+      );
+      queue = done.then(
+        () => undefined,
+        () => undefined,
+      );
+      return done;
+    },
+  };
 }
