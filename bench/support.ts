@@ -142,12 +142,21 @@ async function startLoadGenerator(): Promise<LoadGenerator> {
       lat = [];
     }
   });
-  child.on("exit", (code) => waiting?.reject(new Error(`the load generator exited with ${code}`)));
+  let gone: Error | null = null;
+  const end = (err: Error) => {
+    gone = err;
+    generator = null; // the next run starts a new one
+    waiting?.reject(err);
+    waiting = null;
+  };
+  child.on("exit", (code) => end(new Error(`the load generator exited with ${code}`)));
+  child.on("error", end);
   return {
     run: (orders) => {
       const done = queue.then(
         () =>
           new Promise<{ lat: string[]; line: string }>((resolve, reject) => {
+            if (gone) return reject(gone);
             waiting = { resolve, reject };
             child.stdin.write(`${orders}\n`);
           }),

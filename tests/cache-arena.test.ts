@@ -67,6 +67,19 @@ describe("ByteArena's memory", () => {
     ["0", "1", "2", "3"].forEach((fill, i) => expect(arena.text(chunks[i + 1])).toBe(fill.repeat(chunks[i + 1].length)));
     expect(arena.store(bytes(600_000))).toBeNull();
   });
+
+  it("falls back to a slab at a time when the system refuses the whole block, and asks for it only once", () => {
+    let asked = 0;
+    const arena = new ByteArena(3 * SLAB_BYTES, () => {
+      asked++;
+      throw new RangeError("Array buffer allocation failed");
+    });
+    const chunks = [100, 60_000, 500_000].map((n, i) => arena.store(bytes(n, String(i)))!);
+    expect(asked).toBe(1);
+    expect(arena.stats()).toMatchObject({ reservedBytes: 3 * SLAB_BYTES, slabs: 3 });
+    chunks.forEach((c, i) => expect(arena.text(c)).toBe(String(i).repeat(c.length)));
+    expect(arena.store(bytes(900_000))).toBeNull();
+  });
 });
 
 describe("MemoryCache keeps raw answers in its arena", () => {

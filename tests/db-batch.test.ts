@@ -76,7 +76,7 @@ describe("Batcher", () => {
     const batcher = new Batcher<number, string>(
       (keys, answer) =>
         new Promise((resolve) => {
-          answer(1, "early");
+          if (keys.length > 1) answer(1, "early");
           finish = () => resolve(keys.map((k) => `late${k}`));
         }),
       { concurrency: 1, maxBatch: 16 },
@@ -95,5 +95,25 @@ describe("Batcher", () => {
     finish();
     expect(await a).toBe("late2");
     expect(await b).toBe("early");
+  });
+
+  it("fails the keys not yet answered when a load answers a key it was not given", async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const batcher = new Batcher<number, string>(
+      async (keys, answer) => {
+        if (keys[0] === 0) return gate.then(() => ["zero"]);
+        answer(0, "ok");
+        answer(keys.length, "nobody asked");
+        return keys.map(String);
+      },
+      { concurrency: 1, maxBatch: 16 },
+    );
+    const zero = batcher.get(0);
+    const [first, second] = [batcher.get(1), batcher.get(2)];
+    open();
+    expect(await zero).toBe("zero");
+    expect(await first).toBe("ok");
+    await expect(second).rejects.toThrow("answer for key 2 of a batch of 2");
   });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as rates } from "../app/api/v1/rates/[uid]/route";
 import { prisma } from "../lib/db/client";
 import { textOfJsonBytes } from "../lib/cache/bytes";
-import { queryRows, shortestFloat32 } from "../lib/db/raw";
+import { queryRows, rawPool, shortestFloat32 } from "../lib/db/raw";
 import { invalidateUserRatings } from "../lib/ratings/history";
 import {
   externalIdsOf,
@@ -218,6 +218,25 @@ describe("queryRows with onRow", () => {
     await expect(throwing).rejects.toThrow("bad row");
     expect(calls).toBe(1);
     await expect(queryRows("SELECT 1 / (n - 2) FROM generate_series(1, 3) AS n", [], { onRow: () => undefined })).rejects.toThrow(/division by zero/);
+    expect(await queryRows("SELECT 41 + 1", [])).toEqual([[42]]);
+  });
+
+  it("fails, without an unhandled 'error' event, when the connection is lost in the middle of the rows, and the pool goes on answering", async () => {
+    // Rows of 10 KB: PostgreSQL sends each as it is made (it holds smaller ones until 8 KB have gathered). At the first
+    // one the socket is cut, as a failover or a dropping proxy would (not a FATAL message, which pg handles itself):
+    // node-postgres then emits 'error' on the client, which pg-pool does not listen to while it is checked out.
+    const seen: number[] = [];
+    const streaming = queryRows("SELECT n, repeat($$x$$, 10000), pg_sleep(0.02) FROM generate_series(1, 200) AS n", [], {
+      onRow: ([n]) => {
+        if (seen.push(n as number) > 1) return;
+        const clients = (rawPool() as unknown as { _clients: { activeQuery: unknown; connection: { stream: { destroy(): void } } }[] })._clients;
+        clients.find((c) => c.activeQuery)?.connection.stream.destroy();
+      },
+    });
+    await expect(streaming).rejects.toThrow(/terminated/i);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(200);
+    expect(await queryRows("SELECT 41 + 1", [], { onRow: () => undefined })).toEqual([]);
     expect(await queryRows("SELECT 41 + 1", [])).toEqual([[42]]);
   });
 });

@@ -16,6 +16,8 @@
 // A slab is cut into chunks of one size class: 256 B and up by a quarter (so at most a fifth of a chunk goes unused)
 // to the whole slab. Answers larger than a slab are not held here (the cache keeps those on the heap).
 
+import { log } from "../log";
+
 export const SLAB_BYTES = 2 ** 20;
 const MIN_CHUNK = 256;
 
@@ -69,8 +71,8 @@ export class ArenaChunk {
 
 export class ByteArena {
   private readonly maxSlabs: number;
-  /** The whole arena, reserved at the first store. */
-  private block: ArrayBuffer | null = null;
+  /** The whole arena, reserved at the first store; `false` once the system refused it (slabs then come one by one). */
+  private block: ArrayBuffer | null | false = null;
   /** Slabs cut from the block so far. */
   private slabs = 0;
   /** Slabs with no chunk in use, ready for any class. */
@@ -79,8 +81,14 @@ export class ByteArena {
   private partial: Set<Slab>[] = CLASS_SIZES.map(() => new Set());
   private usedBytes = 0;
 
-  /** Holds at most `maxBytes` (rounded up to whole slabs, at least one), reserved at once when first needed. */
-  constructor(maxBytes: number) {
+  /**
+   * Holds at most `maxBytes` (rounded up to whole slabs, at least one), reserved at once when first needed.
+   * `reserve` allocates the block (tests give one that fails).
+   */
+  constructor(
+    maxBytes: number,
+    private readonly reserve: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+  ) {
     this.maxSlabs = Math.max(1, Math.ceil(maxBytes / SLAB_BYTES));
   }
 
@@ -109,8 +117,17 @@ export class ByteArena {
     let slab = this.idle.pop();
     if (!slab) {
       if (this.slabs >= this.maxSlabs) return null;
-      this.block ??= new ArrayBuffer(this.maxSlabs * SLAB_BYTES);
-      slab = new Slab(Buffer.from(this.block, this.slabs * SLAB_BYTES, SLAB_BYTES));
+      if (this.block === null) {
+        try {
+          this.block = this.reserve(this.maxSlabs * SLAB_BYTES);
+        } catch (err) {
+          // More address space than the system grants (a memory limit, overcommit off): asked again at every store,
+          // each refusal would cost V8's last-resort collections. Slabs are then allocated as the cache fills.
+          this.block = false;
+          log.warn({ err, bytes: this.maxSlabs * SLAB_BYTES }, "cache arena: could not reserve its memory at once; reserving it a slab at a time");
+        }
+      }
+      slab = new Slab(this.block ? Buffer.from(this.block, this.slabs * SLAB_BYTES, SLAB_BYTES) : Buffer.allocUnsafeSlow(SLAB_BYTES));
       this.slabs++;
     }
     slab.cut(CLASS_SIZES[cls]);
@@ -147,7 +164,7 @@ export class ByteArena {
 
   /** Bytes reserved, slabs put to use, and bytes in chunks in use (tests, and anyone sizing the cache). */
   stats(): { reservedBytes: number; slabs: number; idleSlabs: number; usedBytes: number } {
-    return { reservedBytes: this.block?.byteLength ?? 0, slabs: this.slabs, idleSlabs: this.idle.length, usedBytes: this.usedBytes };
+    return { reservedBytes: this.block ? this.block.byteLength : this.block === false ? this.slabs * SLAB_BYTES : 0, slabs: this.slabs, idleSlabs: this.idle.length, usedBytes: this.usedBytes };
   }
 
   private assertHeld(chunk: ArenaChunk) {

@@ -29,7 +29,15 @@ export class Batcher<K, V> {
       this.running++;
       Promise.resolve()
         // A key answered early keeps that value: its promise is settled, so the later resolve or reject does nothing.
-        .then(() => this.load(batch.map((b) => b.key), (index, value) => batch[index]?.resolve(value)))
+        .then(() =>
+          this.load(
+            batch.map((b) => b.key),
+            (index, value) => {
+              if (!batch[index]) throw new RangeError(`answer for key ${index} of a batch of ${batch.length}`);
+              batch[index].resolve(value);
+            },
+          ),
+        )
         .then(
           (values) => {
             if (values.length !== batch.length) throw new Error(`a batch of ${batch.length} keys was answered with ${values.length} values`);

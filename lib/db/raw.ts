@@ -79,14 +79,22 @@ export function queryRows(
 /**
  * Runs a statement on a connection of its own, handing each row to `onRow` as node-postgres parses it (pool.query
  * keeps every row until the statement ends). A throw from `onRow` fails the query once the statement has ended, and
- * never reaches the connection's reader.
+ * never reaches the connection's reader. The query ends through its callback, as pool.query's do: with a
+ * `query_timeout` node-postgres reports a failed statement only there (no 'error' or 'end' event). And while the
+ * connection is out of the pool its 'error' events are ours to take (pg-pool listens only to idle ones): one lost
+ * mid-statement would otherwise be an unhandled 'error' event.
  */
 async function streamRows(pool: pg.Pool, config: pg.QueryConfig, onRow: (row: unknown[]) => void): Promise<void> {
   const client = await pool.connect();
   let failed: unknown = null;
+  let lost: Error | null = null;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on("error", onLost);
   try {
     await new Promise<void>((resolve, reject) => {
-      const query = new pg.Query(config);
+      const query = new pg.Query(config, (err: Error | undefined) => (err ? reject(err) : resolve()));
       query.on("row", (row: unknown[]) => {
         if (failed === null) {
           try {
@@ -96,16 +104,16 @@ async function streamRows(pool: pg.Pool, config: pg.QueryConfig, onRow: (row: un
           }
         }
       });
-      query.on("end", () => resolve());
-      query.on("error", reject);
       void client.query(query);
     });
   } catch (err) {
     // As pool.query does: a connection whose statement failed is closed, not reused.
+    client.off("error", onLost);
     client.release(err as Error);
-    throw err;
+    throw failed ?? err;
   }
-  client.release();
+  client.off("error", onLost);
+  client.release(lost ?? undefined);
   if (failed !== null) throw failed;
 }
 

@@ -46,7 +46,7 @@ const EMPTY_LIST: RatingList = { packed: Buffer.alloc(0), version: 0, catalogVer
 const BATCH = { concurrency: 3, maxBatch: 8 };
 
 // Each user's row is answered as it arrives (lib/db/batch.ts), while PostgreSQL works on the next one: the first
-// users of a batch of 16 no longer wait for the other 15 and for node to write all their answers.
+// users of a batch no longer wait for the others and for node to write all their answers.
 const listBatcher = new Batcher<number, RatingList>(async (ids, answer) => {
   const lists: RatingList[] = ids.map(() => EMPTY_LIST);
   await queryRows(
