@@ -64,7 +64,8 @@ function match(routes: Compiled[], pathname: string): { route: Compiled; params:
  * method. Not a Web `Request`: building one cost 5 us a request, and each left about 1 KB that outlived two scavenges
  * into the old generation (Node 20's undici), so a run of hits set off a full collection every 40,000 requests or so,
  * each stalling every request in flight. The lane's routes are GETs made by apiRoute, whose GET path reads only these
- * three (tests/fast-lane.test.ts calls every lane route through the lane).
+ * three (e2e/fast-lane.spec.ts calls every route scripts/serve.ts lists through the real server); a handler that read
+ * more of its request (its body, its signal) would fail here only, so none on the lane should.
  */
 export class LaneRequest {
   readonly method = "GET";

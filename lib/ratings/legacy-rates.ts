@@ -40,7 +40,7 @@ const EMPTY_LIST: RatingList = { packed: Buffer.alloc(0), version: 0, catalogVer
 // Reads of several users go out as one statement when the server is busy (lib/db/batch.ts), each row one user's from
 // the statement's one snapshot. On 2,311 misses at 32 connections that took PostgreSQL's CPU a miss from 960-1,130 to
 // 510-600 us. Since rows are answered as they arrive (below), smaller batches, more at a time, keep the queue short:
-// in a misses-only harness (2,208 misses at 32 connections, four alternating rounds) three statements of up to 8 users
+// in a misses-only harness (2,304 misses at 32 connections, four alternating rounds) three statements of up to 8 users
 // gave p99 28-34 ms against 30-38 for two of up to 16; one of up to 32 gave 29-31. Three, not one, so a server with
 // more cores reads on more of them. Per module copy: the fast lane and Next's bundle each hold their own.
 const BATCH = { concurrency: 3, maxBatch: 8 };
