@@ -123,7 +123,9 @@ let generator: Promise<LoadGenerator> | null = null;
 
 /** The one load-generator process of this bench: runs go to it one after another; it ends with this process. */
 async function startLoadGenerator(): Promise<LoadGenerator> {
-  const child = spawn(process.execPath, ["bench/load-generator.mjs"], { stdio: ["pipe", "pipe", "inherit"] });
+  // LOADGEN_NODE_FLAGS passes flags to its node, as SERVER_NODE_FLAGS does to the server's (`--trace-gc`, say).
+  const flags = process.env.LOADGEN_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, "bench/load-generator.mjs"], { stdio: ["pipe", "pipe", "inherit"] });
   // Neither the process nor its pipes keep this one alive: when the bench ends, its stdin closes and it exits.
   child.unref();
   (child.stdin as unknown as { unref(): void }).unref();
@@ -134,7 +136,8 @@ async function startLoadGenerator(): Promise<LoadGenerator> {
   let waiting: { resolve: (v: { lat: string[]; line: string }) => void; reject: (e: Error) => void } | null = null;
   lines.on("line", (line) => {
     if (line.startsWith("LAT ")) lat.push(line);
-    else if (waiting && (line.startsWith("RESULT ") || line.startsWith("FAILED "))) {
+    else if (!line.startsWith("RESULT ") && !line.startsWith("FAILED ")) console.log(`[load generator] ${line}`);
+    else if (waiting) {
       const w = waiting;
       waiting = null;
       if (line.startsWith("RESULT ")) w.resolve({ lat, line: line.slice("RESULT ".length) });
