@@ -53,17 +53,17 @@ export class Turns {
   }
 }
 
+type QueryOptions = { prepare?: boolean; urgent?: boolean };
+
 /**
  * Rows as arrays of column values (bytea as a Buffer, int8 as a string). `prepare`: a named statement, parsed and
  * planned once per connection; not behind a transaction pooler (`pgbouncer=true` in DATABASE_URL, Prisma's flag for
  * it), which may hand the next query to a connection that never saw it. `urgent`: see Turns. `onRow`: each row is
  * given to it as it arrives, while the statement is still producing the next ones, and none is returned.
  */
-export function queryRows(
-  text: string,
-  values: unknown[],
-  opts: { prepare?: boolean; urgent?: boolean; onRow?: (row: unknown[]) => void } = {},
-): Promise<unknown[][]> {
+export function queryRows(text: string, values: unknown[], opts: QueryOptions & { onRow: (row: unknown[]) => void }): Promise<void>;
+export function queryRows(text: string, values: unknown[], opts?: QueryOptions & { onRow?: undefined }): Promise<unknown[][]>;
+export function queryRows(text: string, values: unknown[], opts: QueryOptions & { onRow?: (row: unknown[]) => void } = {}): Promise<unknown[][] | void> {
   const url = databaseUrl();
   const { pool, turns } = held(url);
   let name: string | undefined;
@@ -73,7 +73,7 @@ export function queryRows(
   }
   const config = { text, values, rowMode: "array" as const, ...(name ? { name } : {}) };
   const { onRow } = opts;
-  return turns.run(opts.urgent ?? false, async () => (onRow ? (await streamRows(pool, config, onRow), []) : (await pool.query(config)).rows as unknown[][]));
+  return turns.run(opts.urgent ?? false, async () => (onRow ? streamRows(pool, config, onRow) : ((await pool.query(config)).rows as unknown[][])));
 }
 
 /**
