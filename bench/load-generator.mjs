@@ -23,7 +23,7 @@ function runOrder({ url, paths, connections, amount, duration, logLatency }) {
         // Requests over the time to the last answer: autocannon's own figures count whole seconds (a run of a fixed
         // number of requests ends at its next one-second tick), so 2,207 misses in 2.4 s read as 736 a second.
         const rps = lastAnswer > started ? r.requests.total / ((lastAnswer - started) / 1000) : 0;
-        resolve({ lat, result: { rps, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total, cpuMs: (cpu.user + cpu.system) / 1000 } });
+        resolve({ lat, result: { rps, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total, clientCpuMs: (cpu.user + cpu.system) / 1000 } });
       },
     );
     run.on("response", (_client, _status, _bytes, ms) => {

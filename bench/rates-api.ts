@@ -83,7 +83,7 @@ async function main() {
     const metered = async (run: () => Promise<Result>): Promise<Result> => {
       const stop = cpuMeter(app.pid as number, dataDir);
       const r = await run();
-      return { ...r, cpu: { ...stop(), load: r.clientCpuMs } };
+      return { ...r, cpu: stop() };
     };
     const bareHit = await metered(() => load("http://127.0.0.1:3211", barePaths, {}));
     const appHit = await metered(() => load("http://127.0.0.1:3210", appPaths, {}));
@@ -117,7 +117,7 @@ async function main() {
       console.log(
         `${name.padEnd(32)} ${fmt(r.rps).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors} of ${fmt(r.total)}` +
           (r.cpu
-            ? `   CPU us/request: server ${perRequest(r.cpu.server, r)}, postgres ${perRequest(r.cpu.postgres, r)}, autocannon ${perRequest(r.cpu.load, r)}` +
+            ? `   CPU us/request: server ${perRequest(r.cpu.server, r)}, postgres ${perRequest(r.cpu.postgres, r)}, autocannon ${perRequest(r.clientCpuMs, r)}` +
               (r.cpu.bench > r.total / 100 ? `, bare server ${perRequest(r.cpu.bench, r)}` : "")
             : ""),
       );

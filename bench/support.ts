@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { buildIsCurrent } from "../scripts/build-state";
 
 /** Runs a command, sampling its peak resident memory (VmHWM) from /proc while it runs. */
 export async function runMeasured(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; peakRssMb: number; stdout: string; code: number }> {
@@ -27,12 +28,14 @@ export const fmt = (n: number) => Math.round(n).toLocaleString("en");
 
 /**
  * Starts the production server as `npm start` does (scripts/serve.ts: Next.js plus the fast lane) on 127.0.0.1:port,
- * building the app first if there is no build, and resolves once it answers. Kill the returned process to stop it.
+ * building the app first if there is none or its sources changed since, and resolves once it answers. Kill the returned process to stop it.
  * SERVER_NODE_FLAGS passes flags to the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run;
  * SERVER_OUTPUT=inherit shows what the server prints (`--trace-gc`'s lines, say).
  */
 export async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  if (!existsSync(".next/BUILD_ID")) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
+  // Built again when the sources changed since, as `npm start` does: the server's Next half (instrumentation, so the
+  // job runner, and every route not in the fast lane) runs the build, and a stale one measured old code.
+  if (!buildIsCurrent(process.cwd())) spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
   const app = spawn(process.execPath, [...(process.env.SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "scripts/run.mjs", "serve", "-p", String(port), "-H", "127.0.0.1"], {
     // JOB_RUNNER=off: no scheduled job (the 26M-rating retrain at 15 past every sixth hour) runs inside the server measured.
     env: { ...process.env, NODE_ENV: "production" as const, NEXTAUTH_SECRET: "bench", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", INNGEST_DEV: "", JOB_RUNNER: "off", ...env },
@@ -75,8 +78,8 @@ function postgresPids(dataDir: string): number[] {
   return [postmaster, ...children.map(Number)];
 }
 
-/** CPU ms: the app server, PostgreSQL, this process (the bare baseline server when it runs) and the load generator. */
-export type CpuSplit = { server: number; postgres: number; bench: number; load: number };
+/** CPU ms: the app server, PostgreSQL and this process (the bare baseline server when it runs). */
+export type CpuSplit = { server: number; postgres: number; bench: number };
 
 /**
  * CPU used between start() and the function it returns, per process group: the app server, PostgreSQL (every
@@ -93,7 +96,7 @@ export function cpuMeter(serverPid: number, pgDataDir: string): () => CpuSplit {
     const bench = process.cpuUsage(bench0);
     let postgres = 0;
     for (const pid of postgresPids(pgDataDir)) postgres += processCpuMs(pid) - (pg0.get(pid) ?? 0);
-    return { server: processCpuMs(serverPid) - server0, postgres, bench: (bench.user + bench.system) / 1000, load: 0 };
+    return { server: processCpuMs(serverPid) - server0, postgres, bench: (bench.user + bench.system) / 1000 };
   };
 }
 
@@ -114,8 +117,7 @@ export function loadPaths(url: string, paths: string[], opts: { duration?: numbe
   const run = (generator ??= startLoadGenerator()).then((g) => g.run(JSON.stringify(orders)));
   return run.then(({ lat, line }) => {
     for (const l of lat) console.log(l);
-    const r = JSON.parse(line) as Omit<LoadResult, "clientCpuMs"> & { cpuMs: number };
-    return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, total: r.total, clientCpuMs: r.cpuMs };
+    return JSON.parse(line) as LoadResult;
   });
 }
 

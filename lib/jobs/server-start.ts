@@ -1,5 +1,5 @@
 import { inngestEnabled } from "../config";
-import { startJobRunner, stopJobRunner } from "./embedded";
+import { startJobRunner, stopJobRunnerOnSignals } from "./embedded";
 
 /**
  * Starts the embedded job runner inside the web server when no Inngest is configured; stops it on SIGTERM/SIGINT.
@@ -10,12 +10,5 @@ import { startJobRunner, stopJobRunner } from "./embedded";
 export async function startJobsWithServer(): Promise<void> {
   if (inngestEnabled() || !process.env.DATABASE_URL || process.env.JOB_RUNNER === "off") return;
   await startJobRunner(process.env.DATABASE_URL);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    void stopJobRunner().finally(() => process.exit(signal === "SIGINT" ? 130 : 0));
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  stopJobRunnerOnSignals();
 }
