@@ -53,6 +53,35 @@ describe("ByteArena", () => {
   });
 });
 
+describe("ByteArena's loans", () => {
+  it("lends the stored bytes themselves and keeps them until the cache and every loan have let go", () => {
+    const arena = new ByteArena(SLAB_BYTES);
+    const source = Buffer.from("x".repeat(5_000));
+    const chunk = arena.storeBytes(source)!;
+    source.fill("y"); // copied when stored
+    const one = arena.lend(chunk);
+    const two = arena.lend(chunk);
+    expect(one.bytes.toString()).toBe("x".repeat(5_000));
+    expect(one.bytes.buffer).toBe(two.bytes.buffer); // no copy
+    arena.release(chunk); // the cache let the entry go
+    expect(arena.stats().usedBytes).toBe(chunk.size);
+    // the chunk is not handed out again while lent: a new store gets another
+    const other = arena.storeBytes(Buffer.from("z".repeat(5_000)))!;
+    expect(other.offset).not.toBe(chunk.offset);
+    expect(one.text()).toBe("x".repeat(5_000));
+    one.release();
+    one.release(); // a second release does nothing
+    expect(arena.stats().usedBytes).toBe(chunk.size + other.size);
+    expect(() => one.bytes).toThrow(/released/);
+    expect(two.length).toBe(5_000);
+    two.release();
+    expect(arena.stats().usedBytes).toBe(other.size);
+    // free again: the next store of that size takes it
+    expect(arena.storeBytes(Buffer.from("w".repeat(5_000)))!.offset).toBe(chunk.offset);
+    expect(() => arena.lend(chunk)).toThrow(/released/);
+  });
+});
+
 describe("ByteArena's memory", () => {
   it("is reserved whole at the first store, not a slab at a time (each 64 MB more outside V8's heap sets off a full collection)", () => {
     const arena = new ByteArena(5 * SLAB_BYTES);
@@ -113,6 +142,41 @@ describe("MemoryCache keeps raw answers in its arena", () => {
     expect(store.arenaStats().usedBytes).toBe(0);
     expect(await store.getRaw("long")).toBe(text);
     expect(await store.get("long")).toEqual(list);
+  });
+
+  it("lends raw answers on a hit and on a store, and an overwritten entry's bytes stay intact while lent", async () => {
+    const store = new MemoryCache(100, 4 * 72_000);
+    const kept = store.keepRaw("a", Buffer.from("a".repeat(60_000)), 60);
+    expect(typeof kept).not.toBe("string");
+    const one = store.arenaStats().usedBytes;
+    const hit = store.lendRaw("a");
+    expect(hit !== null && typeof hit !== "string" && hit.text()).toBe("a".repeat(60_000));
+    expect(await store.getRaw("a")).toBe("a".repeat(60_000)); // copied out, as before
+    store.keepRaw("a", Buffer.from("b".repeat(60_000)), 60);
+    // the old bytes are still being sent: held apart from the new entry's
+    expect(store.arenaStats().usedBytes).toBe(2 * one);
+    if (typeof hit === "string" || hit === null || typeof kept === "string") throw new Error("expected lent bytes");
+    expect(hit.bytes.toString()).toBe("a".repeat(60_000));
+    hit.release();
+    expect(store.arenaStats().usedBytes).toBe(2 * one);
+    kept.release();
+    expect(store.arenaStats().usedBytes).toBe(one);
+    expect(await store.getRaw("a")).toBe("b".repeat(60_000));
+    expect(store.lendRaw("missing")).toBeNull();
+  });
+
+  it("sends bytes too large for the arena, or for the whole cache, as a string, and keeps what it can", async () => {
+    const store = new MemoryCache(100, 4 * 72_000);
+    // larger than a slab: kept on the heap
+    const long = Buffer.from("l".repeat(SLAB_BYTES + 10));
+    expect(store.keepRaw("long", long, 60)).toBe("l".repeat(SLAB_BYTES + 10));
+    // larger than the whole cache: not kept; the loan still reads, and its chunk comes back when released
+    const huge = store.keepRaw("huge", Buffer.from("h".repeat(300_000)), 60);
+    expect(await store.getRaw("huge")).toBeNull();
+    if (typeof huge === "string") throw new Error("expected lent bytes");
+    expect(huge.text()).toBe("h".repeat(300_000));
+    huge.release();
+    expect(store.arenaStats().usedBytes).toBe(0);
   });
 
   it("drops an expired answer's chunk when it is next read", async () => {

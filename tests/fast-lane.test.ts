@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../lib/api/errors";
 import { apiRoute, cachedJson } from "../lib/api/handler";
+import { ByteArena, SLAB_BYTES } from "../lib/cache/arena";
 import { jsonBytes } from "../lib/cache/bytes";
 import { fastLane, LaneRequest } from "../lib/http/fast-lane";
 import { securityHeaders } from "../lib/http/security-headers.mjs";
@@ -28,6 +29,14 @@ const cached = apiRoute({ auth: "none" }, async () => cachedJson({ raw: jsonByte
 // And one over the 1 KB from which answers are compressed.
 const bigCachedBytes = Buffer.from(JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ i, title: "Amélie ✓ 東京" }))));
 const bigCached = apiRoute({ auth: "none" }, async () => cachedJson({ raw: jsonBytes(bigCachedBytes), hit: false }));
+// Bytes lent by the cache's arena, as /rates gives them: released once written, or once the client has gone.
+const arena = new ByteArena(SLAB_BYTES);
+const lentChunk = arena.storeBytes(bigCachedBytes)!;
+let holdLent: Promise<void> = Promise.resolve();
+const lent = apiRoute({ auth: "none" }, async () => {
+  await holdLent;
+  return cachedJson({ raw: arena.lend(lentChunk), hit: true });
+});
 const broken = async (): Promise<Response> => {
   throw new Error("not an apiRoute: nothing caught this");
 };
@@ -42,6 +51,7 @@ beforeAll(async () => {
       { path: "/api/v1/broken", GET: broken },
       { path: "/api/v1/cached", GET: cached },
       { path: "/api/v1/cached-big", GET: bigCached },
+      { path: "/api/v1/lent", GET: lent },
     ],
     securityHeaders,
   );
@@ -107,6 +117,32 @@ describe("fast lane", () => {
     expect(zlib.gunzipSync(gz.body).equals(bigCachedBytes)).toBe(true);
     const df = await rawGet("/api/v1/cached-big", "deflate");
     expect(zlib.inflateSync(df.body).equals(bigCachedBytes)).toBe(true);
+  });
+
+  it("sends bytes lent by the cache as they are and gives them back once written, compressed or not, or cut off", async () => {
+    const plain = await rawGet("/api/v1/lent");
+    expect(plain.body.equals(bigCachedBytes)).toBe(true);
+    expect(Number(plain.headers["content-length"])).toBe(bigCachedBytes.length);
+    expect(lentChunk.lent).toBe(0);
+    const gz = await rawGet("/api/v1/lent", "gzip");
+    expect(zlib.gunzipSync(gz.body).equals(bigCachedBytes)).toBe(true);
+    expect(lentChunk.lent).toBe(0);
+    // The client hangs up before the answer is ready: the loan still ends.
+    let ready = () => {};
+    holdLent = new Promise((r) => (ready = r));
+    const req = http.get(`${base}/api/v1/lent`);
+    req.on("error", () => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    ready();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lentChunk.lent).toBe(0);
+    holdLent = Promise.resolve();
+    // What Next is handed: a copy in a Response, the loan ended at once.
+    const direct = await lent(new Request("http://localhost/api/v1/lent"), { params: Promise.resolve({}) });
+    expect(lentChunk.lent).toBe(0);
+    expect(Buffer.from(await direct.arrayBuffer()).equals(bigCachedBytes)).toBe(true);
   });
 
   it("lets next.config's headers win over a handler's, as Next does", async () => {

@@ -2,6 +2,7 @@ import path from "node:path";
 import pg from "pg";
 import { expect, inject, it } from "vitest";
 import { diffMigrationsToSchema, isEmptyMigrationScript } from "../lib/db/schema-engine";
+import { withDatabase } from "../lib/db/embedded";
 
 // Fails when schema.prisma changes without a migration (or a migration changes the schema behind Prisma's back).
 it("prisma/migrations builds exactly the database schema.prisma describes", async () => {
@@ -15,7 +16,7 @@ it("prisma/migrations builds exactly the database schema.prisma describes", asyn
     const sql = await diffMigrationsToSchema({
       migrationsDir: path.resolve("prisma/migrations"),
       schemaPath: path.resolve("prisma/schema.prisma"),
-      shadowDatabaseUrl: serverUrl.replace(/\/postgres$/, `/${name}`),
+      shadowDatabaseUrl: withDatabase(serverUrl, name),
     });
     expect(isEmptyMigrationScript(sql), `schema.prisma and prisma/migrations differ; add a migration with:\n${sql}`).toBe(true);
   } finally {

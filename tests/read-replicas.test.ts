@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { GET as health } from "../app/api/v1/health/route";
+import { withDatabase } from "../lib/db/embedded";
 import { GET as statesRoute, POST as feedbackRoute } from "../app/api/v1/me/feedback/route";
 import { readingOwnWrites } from "../lib/api/read-your-writes";
 import { createToken } from "../lib/auth/tokens";
@@ -18,7 +19,7 @@ import { call } from "./support/http";
 const db = useTestDatabase();
 const serverUrl = inject("pgServerUrl");
 const replicaName = `r_${randomBytes(6).toString("hex")}`;
-const replicaUrl = serverUrl.replace(/\/postgres$/, `/${replicaName}`);
+const replicaUrl = withDatabase(serverUrl, replicaName);
 const MARKER = "Only On The Replica";
 
 async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -117,7 +118,7 @@ describe("DATABASE_REPLICA_URLS", () => {
     });
 
     it("reports a replica that is down, and the service as degraded", async () => {
-      process.env.DATABASE_REPLICA_URLS = `${replicaUrl},${serverUrl.replace(/\/postgres$/, "/no_such_database")}`;
+      process.env.DATABASE_REPLICA_URLS = `${replicaUrl},${withDatabase(serverUrl, "no_such_database")}`;
       const res = await call<{ status: string; replicas: { name: string; status: string }[] }>(health);
       expect(res.body.status).toBe("degraded");
       expect(res.body.replicas.map((r) => [r.name, r.status])).toEqual([

@@ -6,7 +6,8 @@ import { carriesSessionCookie } from "../auth/session-cookie";
 import { authenticateToken } from "../auth/tokens";
 import { findAccount, type AccountUser } from "../auth/users";
 import { remember } from "../cache";
-import type { JsonBytes } from "../cache/bytes";
+import type { LentBytes } from "../cache/arena";
+import type { RawJson } from "../cache/bytes";
 import { Prisma } from "../db/client";
 import { log } from "../log";
 import { reportServerError } from "../ops/sentry";
@@ -60,15 +61,25 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
  */
 export class JsonAnswer {
   constructor(
-    /** JSON text, or with `encoding` "latin1" its UTF-8 bytes as the cache keeps them (lib/cache/bytes.ts). */
-    readonly body: string,
+    /**
+     * JSON text, or with `encoding` "latin1" its UTF-8 bytes as the cache keeps them (lib/cache/bytes.ts), or bytes
+     * lent by the cache's arena, which whoever sends the answer releases once written (toResponse does at once).
+     */
+    readonly body: string | LentBytes,
     /** apiRoute adds the request id and rate-limit headers to these before the answer goes out. */
     public headers: Record<string, string>,
     readonly status = 200,
     readonly encoding: "utf8" | "latin1" = "utf8",
   ) {}
   toResponse(): Response {
-    return new Response(this.encoding === "latin1" ? Buffer.from(this.body, "latin1") : this.body, { status: this.status, headers: this.headers });
+    const { body } = this;
+    let bytes: string | Uint8Array<ArrayBuffer>;
+    if (typeof body === "string") bytes = this.encoding === "latin1" ? Buffer.from(body, "latin1") : body;
+    else {
+      bytes = Uint8Array.from(body.bytes);
+      body.release();
+    }
+    return new Response(bytes, { status: this.status, headers: this.headers });
   }
 }
 
@@ -80,7 +91,7 @@ export function json(data: unknown, init: { status?: number; headers?: Record<st
 }
 
 /** An answer read through the cache, sent as the stored JSON text's bytes with `X-Cache: HIT|MISS`. */
-export function cachedJson(cached: { raw: JsonBytes; hit: boolean }): JsonAnswer {
+export function cachedJson(cached: { raw: RawJson; hit: boolean }): JsonAnswer {
   return new JsonAnswer(cached.raw, { "content-type": JSON_TYPE, "x-cache": cached.hit ? "HIT" : "MISS" }, 200, "latin1");
 }
 

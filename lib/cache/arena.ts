@@ -15,6 +15,10 @@
 //
 // A slab is cut into chunks of one size class: 256 B and up by a quarter (so at most a fifth of a chunk goes unused)
 // to the whole slab. Answers larger than a slab are not held here (the cache keeps those on the heap).
+//
+// Answers go to the socket straight from their chunk (`lend`): copied out to a string on V8's heap for every hit and
+// every miss, each 64 KB answer was young-generation garbage and two more copies (into the string, and out of it into
+// the socket's write). A lent chunk stays put until the lender releases it, even when the cache lets the entry go.
 
 import { log } from "../log";
 
@@ -51,9 +55,14 @@ class Slab {
   }
 }
 
-/** Bytes held in the arena: read with `latin1` or `text`, and released once when the cache lets the entry go. */
+/**
+ * Bytes held in the arena: read with `latin1`, `text` or `lend`. The cache's hold ends with `release` (once, when the
+ * cache lets the entry go); the chunk is free for reuse once that and every loan have ended.
+ */
 export class ArenaChunk {
   released = false;
+  /** Loans not yet released (LentBytes). */
+  lent = 0;
   /** Where the chunk starts in its slab. */
   readonly offset: number;
   /** The chunk's whole size, what it takes from the arena. */
@@ -97,7 +106,19 @@ export class ByteArena {
    * every slab is taken by chunks of other sizes (the caller keeps it elsewhere).
    */
   store(latin1: string): ArenaChunk | null {
-    const length = latin1.length;
+    const chunk = this.allocate(latin1.length);
+    chunk?.slab.bytes.write(latin1, chunk.offset, chunk.length, "latin1");
+    return chunk;
+  }
+
+  /** Copies bytes into a chunk (before it returns: the view may be written over right after); null as for `store`. */
+  storeBytes(bytes: Uint8Array): ArenaChunk | null {
+    const chunk = this.allocate(bytes.length);
+    chunk?.slab.bytes.set(bytes, chunk.offset);
+    return chunk;
+  }
+
+  private allocate(length: number): ArenaChunk | null {
     if (length > SLAB_BYTES) return null;
     const cls = classOf(length);
     const slab = this.slabFor(cls);
@@ -106,9 +127,7 @@ export class ByteArena {
     slab.used++;
     this.usedBytes += slab.chunkBytes;
     if (slab.free.length === 0) this.partial[cls].delete(slab);
-    const chunk = new ArenaChunk(slab, index, length);
-    slab.bytes.write(latin1, chunk.offset, length, "latin1");
-    return chunk;
+    return new ArenaChunk(slab, index, length);
   }
 
   private slabFor(cls: number): Slab | null {
@@ -147,10 +166,28 @@ export class ByteArena {
     return chunk.slab.bytes.toString("utf8", chunk.offset, chunk.offset + chunk.length);
   }
 
-  /** Gives the chunk back; a second release of the same chunk does nothing. */
+  /**
+   * The bytes themselves, not a copy, held for the borrower until it calls `release` on what this returns: for a
+   * socket write, say, which may still be reading them after the cache has let the entry go.
+   */
+  lend(chunk: ArenaChunk): LentBytes {
+    this.assertHeld(chunk);
+    chunk.lent++;
+    return new LentBytes(chunk.slab.bytes.subarray(chunk.offset, chunk.offset + chunk.length), () => {
+      chunk.lent--;
+      this.freeIfUnused(chunk);
+    });
+  }
+
+  /** Ends the cache's hold on the chunk; a second release of the same chunk does nothing. */
   release(chunk: ArenaChunk): void {
     if (chunk.released) return;
     chunk.released = true;
+    this.freeIfUnused(chunk);
+  }
+
+  private freeIfUnused(chunk: ArenaChunk): void {
+    if (!chunk.released || chunk.lent > 0) return;
     const { slab } = chunk;
     const cls = classOf(chunk.size);
     slab.free.push(chunk.index);
@@ -169,5 +206,41 @@ export class ByteArena {
 
   private assertHeld(chunk: ArenaChunk) {
     if (chunk.released) throw new Error("read of a released arena chunk");
+  }
+}
+
+// A loan dropped without `release` (a bug) would hold its chunk for good: the collector ends it instead, when the
+// LentBytes is gone, so the arena cannot leak its room away.
+const unreleased = new FinalizationRegistry<() => void>((end) => end());
+
+/** Bytes lent by the arena (ByteArena.lend): read them until `release`, after which their chunk may hold other bytes. */
+export class LentBytes {
+  private end: (() => void) | null;
+  constructor(
+    private readonly view: Buffer,
+    end: () => void,
+  ) {
+    this.end = end;
+    unreleased.register(this, end, this);
+  }
+  get length(): number {
+    return this.view.length;
+  }
+  /** The bytes, not a copy: do not keep them past `release`. */
+  get bytes(): Buffer {
+    if (!this.end) throw new Error("read of released arena bytes");
+    return this.view;
+  }
+  /** The text the bytes encode as UTF-8. */
+  text(): string {
+    return this.bytes.toString("utf8");
+  }
+  /** Ends the loan; later calls do nothing. */
+  release(): void {
+    const end = this.end;
+    if (!end) return;
+    this.end = null;
+    unreleased.unregister(this);
+    end();
   }
 }

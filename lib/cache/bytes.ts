@@ -7,8 +7,21 @@
 // each holding every request in flight for 12-28 ms. A string of one-byte characters lives inside the heap, costs a
 // byte a character as a Buffer does, is written to a socket with one copy ('latin1'), and its length is its size.
 
+import type { LentBytes } from "./arena";
+
 /** UTF-8 bytes, one to a character of this string. Made by the functions below, never by a cast elsewhere. */
 export type JsonBytes = string & { readonly __utf8Bytes: unique symbol };
+
+/**
+ * A JSON answer's UTF-8 bytes as the cache gives them to send: a string as above, or bytes lent from the in-process
+ * cache's arena (lib/cache/arena.ts), which whoever holds them releases once written.
+ */
+export type RawJson = JsonBytes | LentBytes;
+
+/** The text of a RawJson (lent bytes must not have been released). */
+export function textOfRawJson(raw: RawJson): string {
+  return typeof raw === "string" ? textOfJsonBytes(raw) : raw.text();
+}
 
 /** Bytes (a view is fine: they are copied) as JsonBytes. */
 export function jsonBytes(bytes: Uint8Array): JsonBytes {

@@ -2,7 +2,7 @@ import { Redis } from "@upstash/redis";
 import { LRUCache } from "lru-cache";
 import { log } from "../log";
 import { ByteArena, type ArenaChunk } from "./arena";
-import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "./bytes";
+import { jsonBytes, jsonBytesOf, textOfJsonBytes, type JsonBytes, type RawJson } from "./bytes";
 
 // The cache: Upstash Redis when configured, an in-process LRU with TTLs otherwise. Values are JSON.
 // A cache that is down or slow never fails a request: reads miss, writes are skipped.
@@ -70,15 +70,40 @@ export class MemoryCache implements CacheStore {
   }
   async getRaw(key: string): Promise<JsonBytes | null> {
     const hit = this.lru.get(key);
-    if (!hit) return null;
-    return "chunk" in hit ? (this.arena.latin1(hit.chunk) as JsonBytes) : "bytes" in hit ? hit.bytes : jsonBytesOf(hit.json);
+    return hit && "chunk" in hit ? (this.arena.latin1(hit.chunk) as JsonBytes) : this.getRawNow(hit);
+  }
+  private getRawNow(hit: Exclude<MemoryEntry, { chunk: ArenaChunk }> | undefined): JsonBytes | null {
+    return !hit ? null : "bytes" in hit ? hit.bytes : jsonBytesOf(hit.json);
   }
   async setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void> {
     const chunk = this.arena.store(json);
-    const entry: MemoryEntry = chunk ? { chunk } : { bytes: json };
+    this.keep(key, chunk ? { chunk } : { bytes: json }, ttlSeconds);
+  }
+  /** getRaw, with bytes in the arena lent rather than copied out (release them once sent). */
+  lendRaw(key: string): RawJson | null {
+    const hit = this.lru.get(key);
+    return hit && "chunk" in hit ? this.arena.lend(hit.chunk) : this.getRawNow(hit);
+  }
+  /**
+   * setRaw of bytes (copied before this returns), and what to send for them: lent from the arena (release them once
+   * sent), or a string when the arena had no room of their size.
+   */
+  keepRaw(key: string, bytes: Uint8Array, ttlSeconds: number): RawJson {
+    const chunk = this.arena.storeBytes(bytes);
+    if (!chunk) {
+      const json = jsonBytes(bytes);
+      this.keep(key, { bytes: json }, ttlSeconds);
+      return json;
+    }
+    // Lent before the LRU may let it go (a value larger than the whole cache).
+    const lent = this.arena.lend(chunk);
+    this.keep(key, { chunk }, ttlSeconds);
+    return lent;
+  }
+  private keep(key: string, entry: MemoryEntry, ttlSeconds: number): void {
     this.lru.set(key, entry, { ttl: ttlSeconds * 1000 });
     // Too large for the whole cache: the LRU kept nothing, so nothing will release the chunk but this.
-    if (chunk && this.lru.peek(key, { allowStale: true }) !== entry) this.arena.release(chunk);
+    if ("chunk" in entry && this.lru.peek(key, { allowStale: true }) !== entry) this.arena.release(entry.chunk);
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     this.lru.set(key, { json: JSON.stringify(value ?? null) }, { ttl: ttlSeconds * 1000 });
@@ -182,6 +207,20 @@ export class SafeCache implements CacheStore {
     } catch (err) {
       log.warn({ err: (err as Error).message, key }, "cache write skipped");
     }
+  }
+  /** getRaw; from the in-process cache, bytes in its arena are lent (release them once sent). */
+  async lendRaw(key: string): Promise<RawJson | null> {
+    return this.inner instanceof MemoryCache ? this.inner.lendRaw(key) : this.getRaw(key);
+  }
+  /**
+   * setRaw of bytes, copied before the first await (a working buffer may be written over once this yields), and what
+   * to send for them: lent from the in-process cache's arena (release them once sent), or a string.
+   */
+  async keepRaw(key: string, bytes: Uint8Array, ttlSeconds: number): Promise<RawJson> {
+    if (this.inner instanceof MemoryCache) return this.inner.keepRaw(key, bytes, ttlSeconds);
+    const json = jsonBytes(bytes);
+    await this.setRaw(key, json, ttlSeconds);
+    return json;
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
     try {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { finished } from "node:stream";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import Negotiator from "negotiator";
@@ -117,7 +118,14 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
   let encoding: BufferEncoding = "utf8";
   let headers: Record<string, string | string[]>;
   if (answer instanceof JsonAnswer) {
-    text = answer.body;
+    const { body } = answer;
+    if (typeof body === "string") text = body;
+    else {
+      // Bytes lent by the cache go to the socket as they are, and back once the response is done with them: written,
+      // or cut off (finished calls back either way, and at once for a response already closed).
+      text = body.bytes;
+      finished(res, () => body.release());
+    }
     encoding = answer.encoding;
     headers = { ...answer.headers, ...baseHeaders };
   } else {

@@ -2,11 +2,11 @@ import { z } from "zod";
 import { ApiError, notFound } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
-import { jsonBytesOf, textOfJsonBytes, type JsonBytes } from "../cache/bytes";
+import { jsonBytesOf, textOfJsonBytes, textOfRawJson, type JsonBytes, type RawJson } from "../cache/bytes";
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
 import { legacyUidKey, RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
-import { type LegacyUser, externalIdsOf, legacyRatesJson, listLength, readLegacyUser, readRatingList, type RatingList } from "./legacy-rates";
+import { type LegacyUser, externalIdsOf, legacyRatesBytes, listLength, readLegacyUser, readRatingList, type RatingList } from "./legacy-rates";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
 // Rating history and profiles, read through the cache. Every entry's key carries the user's version and the
@@ -24,8 +24,11 @@ const LEGACY_SOURCES = ["movielens", "movietweetings", "legacy", "demo"];
 /** The item id namespace each user source's files use. */
 const ITEM_NAMESPACE: Record<string, string> = { movielens: "movielens", movietweetings: "imdb" };
 
-/** A cached answer: the JSON text's bytes as stored (sent as they are by the API), and the value for pages that need it. */
-export type Cached<T> = { raw: JsonBytes; hit: boolean; value: () => T };
+/**
+ * A cached answer: the JSON text's bytes as stored (sent as they are by the API), and the value for pages that need it
+ * (parsed from lent bytes, it must be read before they are released).
+ */
+export type Cached<T, Raw extends RawJson = JsonBytes> = { raw: Raw; hit: boolean; value: () => T };
 
 type UserRow = LegacyUser;
 const USER_FIELDS = { id: true, source: true, externalId: true, email: true } as const;
@@ -211,10 +214,10 @@ export async function ratingHistory(userId: number, q: RatingHistoryQuery): Prom
  * The old shape: every rating, oldest first, with the movie id as the user's source files spell it
  * (lib/ratings/legacy-rates.ts).
  */
-export async function legacyRates(user: UserRow, knownEpoch?: number): Promise<Cached<LegacyRate[]>> {
+export async function legacyRates(user: UserRow, knownEpoch?: number): Promise<Cached<LegacyRate[], RawJson>> {
   const [epoch, version] =
     knownEpoch === undefined ? await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(user.id)) : [knownEpoch, await cache().get<number>(ratingsVersionKey(user.id))];
-  const hit = await cache().getRaw(ratingsEntryKey(user.id, epoch ?? 0, version ?? 0, "legacy"));
+  const hit = await cache().lendRaw(ratingsEntryKey(user.id, epoch ?? 0, version ?? 0, "legacy"));
   if (hit !== null) return cachedAnswer(hit, true);
   return storeLegacyRates(user, await readRatingList(user.id), epoch ?? 0, version ?? 0);
 }
@@ -224,7 +227,7 @@ export async function legacyRates(user: UserRow, knownEpoch?: number): Promise<C
  * not remembered (a cache miss of the whole request, as a rarely asked uid always is) the user and their ratings come
  * from one statement.
  */
-export async function legacyRatesOf(uid: string, viewer: Parameters<typeof assertCanRead>[1]): Promise<Cached<LegacyRate[]>> {
+export async function legacyRatesOf(uid: string, viewer: Parameters<typeof assertCanRead>[1]): Promise<Cached<LegacyRate[], RawJson>> {
   const colon = uid.indexOf(":");
   if (colon > 0 && LEGACY_SOURCES.includes(uid.slice(0, colon))) return legacyRates(assertCanRead(await resolveUserRef(uid), viewer));
   // The epoch before the snapshot, as for every entry; the user's version comes with the ratings.
@@ -240,16 +243,16 @@ export async function legacyRatesOf(uid: string, viewer: Parameters<typeof asser
  * Writes the answer of `list` into the cache under the version it was read at, and, when that is newer than the
  * version the reader saw (`seen`), publishes it: a write committed but not yet published, or a version the cache lost.
  */
-async function storeLegacyRates(user: UserRow, list: RatingList, epoch: number, seen: number): Promise<Cached<LegacyRate[]>> {
+async function storeLegacyRates(user: UserRow, list: RatingList, epoch: number, seen: number): Promise<Cached<LegacyRate[], RawJson>> {
   const namespace = ITEM_NAMESPACE[user.source ?? ""] ?? null;
   const ids = namespace && listLength(list) ? await externalIdsOf(namespace, list.catalogVersion) : null;
-  const raw = legacyRatesJson(list, ids);
-  await cache().setRaw(ratingsEntryKey(user.id, epoch, list.version, "legacy"), raw, TTL_SECONDS);
+  // Written into a working buffer and copied into the cache in the same turn (keepRaw copies before it yields).
+  const raw = await cache().keepRaw(ratingsEntryKey(user.id, epoch, list.version, "legacy"), legacyRatesBytes(list, ids), TTL_SECONDS);
   if (list.version > seen) await publishRatingsVersions([{ userId: user.id, version: list.version }]);
   return cachedAnswer(raw, false);
 }
 
-const cachedAnswer = <T>(raw: JsonBytes, hit: boolean): Cached<T> => ({ raw, hit, value: () => JSON.parse(textOfJsonBytes(raw)) as T });
+const cachedAnswer = <T>(raw: RawJson, hit: boolean): Cached<T, RawJson> => ({ raw, hit, value: () => JSON.parse(textOfRawJson(raw)) as T });
 
 export async function userProfile(user: UserRow): Promise<Cached<Profile>> {
   return readThrough(user.id, "profile", async () => {

@@ -1,6 +1,5 @@
 import { databaseUrl, prisma } from "../db/client";
 import { queryRows, shortestFloat32 } from "../db/raw";
-import { jsonBytes, type JsonBytes } from "../cache/bytes";
 import { Batcher } from "../db/batch";
 
 // The old /rates/{uid} answer on a cache miss: the user's ratings oldest first as one string of bytes, read from the
@@ -336,16 +335,16 @@ function encodedIds(ids: ExternalIdTable): EncodedIds {
  * The old /rates answer as JSON text's bytes, `[{"movie_id", "rating", "timestamp"}]` in the list's order (oldest first),
  * movie ids from `ids` (the user's source namespace) or else Tastebud's. Written as bytes into one buffer: built as
  * strings (an object per rating, or one concatenated string) a miss spent 1.5-2 ms of CPU on the pieces, the
- * collector and flattening them for the socket.
+ * collector and flattening them for the socket. The bytes are a view of a working buffer that the next call writes
+ * over: copy them (the cache's keepRaw does) before anything else can run.
  */
-export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): JsonBytes {
+export function legacyRatesBytes(list: RatingList, ids: ExternalIdTable | null): Uint8Array {
   const { packed } = list;
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const n = packed.length / ENTRY;
   const table = ids ? encodedIds(ids) : null;
-  // Written into one working buffer kept between calls (this function never yields, so no two calls share it) and
-  // copied out at its exact size, into a string (lib/cache/bytes.ts): a fresh 100 KB buffer a miss was external memory
-  // the collector had to chase.
+  // Written into one working buffer kept between calls (this function never yields, so no two calls share it), for the
+  // caller to copy out at its exact size: a fresh 100 KB buffer a miss was external memory the collector had to chase.
   let buf = workingBuffer(2 + n * (ENTRY_BYTES + NUMBER_BYTES) + PAD);
   let out = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let o = 0;
@@ -372,7 +371,7 @@ export function legacyRatesJson(list: RatingList, ids: ExternalIdTable | null): 
     buf[o++] = 0x7d;
   }
   buf[o++] = 0x5d;
-  return jsonBytes(buf.subarray(0, o));
+  return buf.subarray(0, o);
 }
 
 /** An external id as the old API printed it: IMDb's tt0114709 as 114709, numeric ids as numbers (when exact). */

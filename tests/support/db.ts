@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { prisma } from "../../lib/db/client";
+import { withDatabase } from "../../lib/db/embedded";
 
 /** Gives this test file its own database, cloned from the migrated template, and points the app at it. */
 export function useTestDatabase(): { url: () => string } {
@@ -13,7 +14,7 @@ export function useTestDatabase(): { url: () => string } {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE tastebud_template`);
     await admin.end();
-    url = serverUrl.replace(/\/postgres$/, `/${name}`);
+    url = withDatabase(serverUrl, name);
     process.env.DATABASE_URL = url;
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { startEmbeddedPostgres, withDatabase, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
 
 // One real PostgreSQL for the whole run; a migrated template database that every test file clones.
@@ -19,11 +19,11 @@ export async function setup(project: TestProject) {
   await rm(dataDir, { recursive: true, force: true });
   server = await startEmbeddedPostgres({ dataDir, database: "tastebud_template", ephemeral: true });
   await migrate(server.url);
-  const admin = new pg.Client({ connectionString: server.url.replace(/\/tastebud_template$/, "/postgres") });
+  const admin = new pg.Client({ connectionString: withDatabase(server.url, "postgres") });
   await admin.connect();
   await admin.query("ALTER DATABASE tastebud_template WITH IS_TEMPLATE true");
   await admin.end();
-  project.provide("pgServerUrl", server.url.replace(/\/tastebud_template$/, "/postgres"));
+  project.provide("pgServerUrl", withDatabase(server.url, "postgres"));
 }
 
 export async function teardown() {
