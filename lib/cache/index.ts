@@ -70,9 +70,9 @@ export class MemoryCache implements CacheStore {
   }
   async getRaw(key: string): Promise<JsonBytes | null> {
     const hit = this.lru.get(key);
-    return hit && "chunk" in hit ? (this.arena.latin1(hit.chunk) as JsonBytes) : this.getRawNow(hit);
+    return hit && "chunk" in hit ? (this.arena.latin1(hit.chunk) as JsonBytes) : this.rawOfHeapEntry(hit);
   }
-  private getRawNow(hit: Exclude<MemoryEntry, { chunk: ArenaChunk }> | undefined): JsonBytes | null {
+  private rawOfHeapEntry(hit: Exclude<MemoryEntry, { chunk: ArenaChunk }> | undefined): JsonBytes | null {
     return !hit ? null : "bytes" in hit ? hit.bytes : jsonBytesOf(hit.json);
   }
   async setRaw(key: string, json: JsonBytes, ttlSeconds: number): Promise<void> {
@@ -82,7 +82,7 @@ export class MemoryCache implements CacheStore {
   /** getRaw, with bytes in the arena lent rather than copied out (release them once sent). */
   lendRaw(key: string): RawJson | null {
     const hit = this.lru.get(key);
-    return hit && "chunk" in hit ? this.arena.lend(hit.chunk) : this.getRawNow(hit);
+    return hit && "chunk" in hit ? this.arena.lend(hit.chunk) : this.rawOfHeapEntry(hit);
   }
   /**
    * setRaw of bytes (copied before this returns), and what to send for them: lent from the arena (release them once
