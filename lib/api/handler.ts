@@ -76,7 +76,7 @@ export class JsonAnswer {
     let bytes: string | Uint8Array<ArrayBuffer>;
     if (typeof body === "string") bytes = this.encoding === "latin1" ? Buffer.from(body, "latin1") : body;
     else {
-      bytes = Uint8Array.from(body.bytes);
+      bytes = new Uint8Array(body.bytes);
       body.release();
     }
     return new Response(bytes, { status: this.status, headers: this.headers });

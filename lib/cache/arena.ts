@@ -224,7 +224,7 @@ export class LentBytes {
     unreleased.register(this, end, this);
   }
   get length(): number {
-    return this.view.length;
+    return this.bytes.length;
   }
   /** The bytes, not a copy: do not keep them past `release`. */
   get bytes(): Buffer {

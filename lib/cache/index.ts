@@ -210,16 +210,28 @@ export class SafeCache implements CacheStore {
   }
   /** getRaw; from the in-process cache, bytes in its arena are lent (release them once sent). */
   async lendRaw(key: string): Promise<RawJson | null> {
-    return this.inner instanceof MemoryCache ? this.inner.lendRaw(key) : this.getRaw(key);
+    if (!(this.inner instanceof MemoryCache)) return this.getRaw(key);
+    try {
+      return this.inner.lendRaw(key);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, key }, "cache read failed; reading from the database");
+      return null;
+    }
   }
   /**
    * setRaw of bytes, copied before the first await (a working buffer may be written over once this yields), and what
    * to send for them: lent from the in-process cache's arena (release them once sent), or a string.
    */
   async keepRaw(key: string, bytes: Uint8Array, ttlSeconds: number): Promise<RawJson> {
-    if (this.inner instanceof MemoryCache) return this.inner.keepRaw(key, bytes, ttlSeconds);
+    if (this.inner instanceof MemoryCache) {
+      try {
+        return this.inner.keepRaw(key, bytes, ttlSeconds);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, key }, "cache write skipped");
+      }
+    }
     const json = jsonBytes(bytes);
-    await this.setRaw(key, json, ttlSeconds);
+    if (!(this.inner instanceof MemoryCache)) await this.setRaw(key, json, ttlSeconds);
     return json;
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {

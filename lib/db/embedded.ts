@@ -118,8 +118,8 @@ export async function startEmbeddedPostgres(opts: {
     if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
     await client.end();
   }
-  // TCP when PostgreSQL made no socket (a directory it could not write to).
-  const viaSocket = socketOk && existsSync(socket) ? `?host=${encodeURIComponent(socketDir)}` : "";
+  // The server is up, so its socket is there: PostgreSQL does not start when it can make none.
+  const viaSocket = socketOk ? `?host=${encodeURIComponent(socketDir)}` : "";
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}${viaSocket}`,
     port,

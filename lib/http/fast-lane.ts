@@ -7,6 +7,7 @@ import { ApiError } from "../api/errors";
 import { JsonAnswer, problem } from "../api/handler";
 import { carriesSessionCookie } from "../auth/session-cookie";
 import { log } from "../log";
+import type { LentBytes } from "../cache/arena";
 import type { HeaderEntry } from "./security-headers.mjs";
 
 // The production server's fast lane (scripts/serve.ts): the hot public reads (a user's ratings, the grader's /recs,
@@ -117,14 +118,13 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
   let text: string | Buffer;
   let encoding: BufferEncoding = "utf8";
   let headers: Record<string, string | string[]>;
+  let lent: LentBytes | null = null;
   if (answer instanceof JsonAnswer) {
     const { body } = answer;
     if (typeof body === "string") text = body;
     else {
-      // Bytes lent by the cache go to the socket as they are, and back once the response is done with them: written,
-      // or cut off (finished calls back either way, and at once for a response already closed).
+      lent = body;
       text = body.bytes;
-      finished(res, () => body.release());
     }
     encoding = answer.encoding;
     headers = { ...answer.headers, ...baseHeaders };
@@ -138,7 +138,20 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
     const cookies = answer.headers.getSetCookie();
     if (cookies.length) headers["set-cookie"] = cookies;
   }
-  const body = await encode(req, text, encoding, headers);
+  let body: string | Buffer;
+  try {
+    body = await encode(req, text, encoding, headers);
+  } catch (err) {
+    lent?.release();
+    throw err;
+  }
+  // Bytes lent by the cache (lib/cache/arena.ts) go back once nothing reads them: compressed, at once (the socket gets
+  // the compressed copy); sent as they are, when the response closes, which is after its last write has completed or
+  // once its connection is gone (at once for a response already closed). A response that never closes (a pipelined
+  // one behind a connection that died) leaves its loan to the collector.
+  const loan = lent;
+  if (loan && body === text) finished(res, () => loan.release());
+  else loan?.release();
   // A string's bytes in its encoding: for "latin1" (a cached answer's bytes) that is its length, with no pass over it.
   headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body, encoding) : body.length);
   res.writeHead(answer.status, headers);
