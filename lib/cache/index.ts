@@ -228,10 +228,11 @@ export class SafeCache implements CacheStore {
         return this.inner.keepRaw(key, bytes, ttlSeconds);
       } catch (err) {
         log.warn({ err: (err as Error).message, key }, "cache write skipped");
+        return jsonBytes(bytes);
       }
     }
     const json = jsonBytes(bytes);
-    if (!(this.inner instanceof MemoryCache)) await this.setRaw(key, json, ttlSeconds);
+    await this.setRaw(key, json, ttlSeconds);
     return json;
   }
   async mget<T>(...keys: string[]): Promise<(T | null)[]> {
