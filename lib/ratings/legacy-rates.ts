@@ -138,8 +138,11 @@ export function ratingListOf(entries: [item: number, rating: number, ratedMs: nu
  * was most of an answer's time; this, the ids written once per table and the rating and time-of-day texts below
  * took a 1,000-rating answer from 140 to 75 us. Returns the offset after them.
  */
+// Words are read and written little-endian, the order x64 and ARM keep them in: DataView's default, big-endian, swapped
+// every word's bytes on the way in and back on the way out (writing 300 users' 1,000-rating answers, alternating:
+// 85-95 us an answer against 100-109). Either way the bytes land as they were; HOURS below is read the same way.
 function copyWords(out: DataView, o: number, src: DataView, from: number, to: number): number {
-  for (let k = from; k < to; k += 4) out.setUint32(o + k - from, src.getUint32(k));
+  for (let k = from; k < to; k += 4) out.setUint32(o + k - from, src.getUint32(k, true), true);
   return o + to - from;
 }
 const PAD = 3;
@@ -232,14 +235,14 @@ function writeLegacyTimestamp(buf: Uint8Array, out: DataView, o: number, seconds
   const secs = seconds - days * 86_400;
   o = writeDate(buf, out, o, days);
   const hh = (secs / 3_600) | 0;
-  out.setUint32(o, HOURS[hh]);
+  out.setUint32(o, HOURS[hh], true);
   const at = (secs - hh * 3_600) * 5;
   return copyWords(out, o + 4, MINUTES, at, at + 5);
 }
 
 // ` HH:` for every hour as four bytes, and `MM:SS` for every second of an hour (18 KB): copied, not worked out.
 const two = (n: number) => String(n).padStart(2, "0");
-const HOURS = Uint32Array.from({ length: 24 }, (_, h) => new DataView(utf8.encode(` ${two(h)}:`).buffer).getUint32(0));
+const HOURS = Uint32Array.from({ length: 24 }, (_, h) => new DataView(utf8.encode(` ${two(h)}:`).buffer).getUint32(0, true));
 const MINUTES = padded(Array.from({ length: 3_600 }, (_, s) => `${two(Math.floor(s / 60))}:${two(s % 60)}`).join("")).words;
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC for whole seconds since 1970 (the old API's timestamps). */
