@@ -39,7 +39,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
     spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
     // The build leaves ~90 MB of dirty pages that the kernel writes out 30 s later, in the middle of the measured runs:
     // out now. Of three first runs after a build, two had miss p99 of 169 and 346 ms (runs after them 25-56); with the
-    // sync, the first run after a build gave 40 ms, in line with the runs around it.
+    // sync, two gave 40 and 60 ms (README, "Rating history API").
     spawnSync("sync");
   }
   const app = spawn(process.execPath, [...(process.env.SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "scripts/run.mjs", "serve", "-p", String(port), "-H", "127.0.0.1"], {
