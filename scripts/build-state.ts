@@ -25,4 +25,3 @@ export function buildIsCurrent(root: string): boolean {
   const buildId = path.join(root, ".next", "BUILD_ID");
   return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(root);
 }
-

@@ -73,7 +73,7 @@ describe("ByteArena's loans", () => {
     one.release(); // a second release does nothing
     expect(arena.stats().usedBytes).toBe(chunk.size + other.size);
     expect(() => one.bytes).toThrow(/released/);
-    expect(two.length).toBe(5_000);
+    expect(two.bytes.length).toBe(5_000);
     two.release();
     expect(arena.stats().usedBytes).toBe(other.size);
     // free again: the next store of that size takes it

@@ -223,9 +223,6 @@ export class LentBytes {
     this.end = end;
     unreleased.register(this, end, this);
   }
-  get length(): number {
-    return this.bytes.length;
-  }
   /** The bytes, not a copy: do not keep them past `release`. */
   get bytes(): Buffer {
     if (!this.end) throw new Error("read of released arena bytes");

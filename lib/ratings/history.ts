@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ApiError, notFound } from "../api/errors";
 import { decodeCursor, encodeCursor, type Page } from "../api/pagination";
 import { cache, remember } from "../cache";
-import { jsonBytesOf, textOfJsonBytes, textOfRawJson, type JsonBytes, type RawJson } from "../cache/bytes";
+import { jsonBytesOf, textOfRawJson, type JsonBytes, type RawJson } from "../cache/bytes";
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
 import { legacyUidKey, RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
@@ -101,6 +101,9 @@ async function rememberLegacyUid(uid: string, user: UserRow, epoch: number): Pro
   await cache().set(legacyUidKey(uid), { user, epoch } satisfies RememberedUid, LOOKUP_TTL_SECONDS);
 }
 
+/** An answer as read or stored: its bytes, whether they came from the cache, and their value parsed when asked for. */
+const cachedAnswer = <T, Raw extends RawJson>(raw: Raw, hit: boolean): Cached<T, Raw> => ({ raw, hit, value: () => JSON.parse(textOfRawJson(raw)) as T });
+
 /** Reads an answer's JSON text (as bytes) through the cache, `loadRaw` giving it on a miss. */
 async function readThroughRaw<T>(userId: number, variant: string, loadRaw: () => Promise<JsonBytes>): Promise<Cached<T>> {
   const [epoch, version] = await cache().mget<number>(RATINGS_EPOCH_KEY, ratingsVersionKey(userId));
@@ -108,7 +111,7 @@ async function readThroughRaw<T>(userId: number, variant: string, loadRaw: () =>
   const hit = await cache().getRaw(key);
   const raw = hit ?? (await loadRaw());
   if (hit === null) await cache().setRaw(key, raw, TTL_SECONDS);
-  return { raw, hit: hit !== null, value: () => JSON.parse(textOfJsonBytes(raw)) as T };
+  return cachedAnswer(raw, hit !== null);
 }
 
 async function readThrough<T>(userId: number, variant: string, load: () => Promise<T>): Promise<Cached<T>> {
@@ -252,7 +255,6 @@ async function storeLegacyRates(user: UserRow, list: RatingList, epoch: number, 
   return cachedAnswer(raw, false);
 }
 
-const cachedAnswer = <T>(raw: RawJson, hit: boolean): Cached<T, RawJson> => ({ raw, hit, value: () => JSON.parse(textOfRawJson(raw)) as T });
 
 export async function userProfile(user: UserRow): Promise<Cached<Profile>> {
   return readThrough(user.id, "profile", async () => {
