@@ -38,11 +38,15 @@ const EMPTY_LIST: RatingList = { packed: Buffer.alloc(0), version: 0, catalogVer
 
 // Reads of several users go out as one statement when the server is busy (lib/db/batch.ts), each row one user's from
 // the statement's one snapshot. On 2,311 misses at 32 connections that took PostgreSQL's CPU a miss from 960-1,130 to
-// 510-600 us. Since rows are answered as they arrive (below), smaller batches, more at a time, keep the queue short:
-// in a misses-only harness (2,304 misses at 32 connections, four alternating rounds) three statements of up to 8 users
-// gave p99 28-34 ms against 30-38 for two of up to 16; one of up to 32 gave 29-31. Three, not one, so a server with
-// more cores reads on more of them. Per module copy: the fast lane and Next's bundle each hold their own.
-const BATCH = { concurrency: 3, maxBatch: 8 };
+// 510-600 us. One statement at a time, taking every user then waiting (up to 64): the users are read, and answered
+// as their rows arrive, in the order they asked, so under load every miss waits about as long as the others; with
+// three statements of up to 8 at once, a user's wait depended on its place in its batch and on how the three shared
+// the cores. bench/rates-api.ts on 2026-12-06, alternating: miss p99 22-27 ms in three runs of one statement against
+// 30-39 in two of three (the third 75, right after a build), PostgreSQL's CPU a miss 308-369 us against 417-464 (one
+// backend reading, not three contending), 1,848-2,237 misses/s against 1,273-1,663. One is not a ceiling for this
+// process: a miss costs it more CPU (~0.4 ms) than it costs PostgreSQL (~0.35), so one backend reads faster than the
+// process can answer. Per module copy: the fast lane and Next's bundle each hold their own.
+const BATCH = { concurrency: 1, maxBatch: 64 };
 
 // Each user's row is answered as it arrives (lib/db/batch.ts), while PostgreSQL works on the next one: the first
 // users of a batch no longer wait for the others and for node to write all their answers.
