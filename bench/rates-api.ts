@@ -95,10 +95,14 @@ async function main() {
     // idle for 60 s (DAMON's pageout), so after the minute of hit runs above, and more so after a build, the misses
     // read much of it from disk (one such run: 7-35 MB/s read, 30-74% I/O wait, p99 653 ms). Read whole, not just
     // the measured users' pages, right before the misses.
+    // The users table and its (source, external_id) index too (34 MB): each miss looks its user up there, and with
+    // one statement reading at a time (lib/ratings/legacy-rates.ts) a page read from disk holds up every miss behind it.
     const prewarmStarted = performance.now();
     await client.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
-    const { rows: prewarmed } = await client.query<{ blocks: string }>("SELECT pg_prewarm('ratings_user_id_rated_at_item_id_rating_idx', 'read') AS blocks");
-    console.log(`pg_prewarm of the ratings index: ${fmt((Number(prewarmed[0].blocks) * 8192) / 2 ** 20)} MB in ${((performance.now() - prewarmStarted) / 1000).toFixed(1)} s`);
+    const { rows: prewarmed } = await client.query<{ blocks: string }>(
+      "SELECT sum(pg_prewarm(r, 'read')) AS blocks FROM unnest(ARRAY['ratings_user_id_rated_at_item_id_rating_idx', 'users', 'users_source_external_id_key']::regclass[]) AS r",
+    );
+    console.log(`pg_prewarm of the ratings index and the users table: ${fmt((Number(prewarmed[0].blocks) * 8192) / 2 ** 20)} MB in ${((performance.now() - prewarmStarted) / 1000).toFixed(1)} s`);
     // Misses, each user read once: 200 one at a time (what one miss costs), the rest 32 at a time.
     const missPaths = missUids.map((u) => `/api/v1/rates/${u}`);
     const appMissSerial = await metered(() => load("http://127.0.0.1:3210", missPaths.slice(0, 200), { amount: 200, connections: 1 }));
