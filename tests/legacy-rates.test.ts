@@ -123,7 +123,7 @@ describe("a user's ratings for /rates", () => {
       { id: none.id, source: "movielens", ratings: [] },
       null,
     ];
-    // One at a time, then all at once: the first two go alone and the rest wait for them as one batch.
+    // One at a time, then all at once: the first goes alone and the rest wait for it as one batch.
     const serial = [];
     for (const uid of uids) serial.push(summary(await readLegacyUser(uid, sources)));
     expect(serial).toEqual([...expected, expected[0], expected[1], null, expected[2]]);
