@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { apiFetch } from "@/components/api-fetch";
-import { isActive, outcomeOf, type Job } from "./types";
+import { isActive, outcomeOf, statusLabel, type Job } from "./types";
 
 const STATUS_STYLE: Record<ReturnType<typeof outcomeOf>, string> = {
   queued: "bg-stone-100 text-stone-700",
@@ -18,7 +18,7 @@ const STATUS_STYLE: Record<ReturnType<typeof outcomeOf>, string> = {
 
 export function StatusBadge({ job }: { job: Pick<Job, "status"> & { result?: unknown } }) {
   const outcome = outcomeOf(job);
-  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[outcome]}`} data-testid="job-status">{outcome}</span>;
+  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[outcome]}`} data-testid="job-status">{statusLabel(outcome)}</span>;
 }
 
 export function ProgressBar({ job }: { job: Pick<Job, "progress" | "status" | "message" | "result"> }) {

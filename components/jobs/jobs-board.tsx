@@ -7,7 +7,7 @@ import { ImportReportView, type ImportReport } from "@/components/imports/import
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { formatDuration, ProgressBar, StatusBadge, useCancelJob } from "./job-progress";
-import { isActive, outcomeOf, type Job } from "./types";
+import { isActive, outcomeOf, statusLabel, type Job } from "./types";
 
 type Schedules = {
   items: { kind: string; title: string; cron: string; next_run_at: string | null; last_run: Job | null }[];
@@ -79,7 +79,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
             <select value={status} onChange={(e) => setStatus(e.target.value)} className="rounded-md border border-stone-300 bg-white px-2 py-1 text-sm">
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {s || "any"}
+                  {s ? statusLabel(s) : "any"}
                 </option>
               ))}
             </select>
@@ -87,7 +87,7 @@ export function JobsBoard({ isAdmin }: { isAdmin: boolean }) {
         </div>
         {jobs.error ? <Alert>{jobs.error.message}</Alert> : null}
         {cancel.error ? <Alert>{cancel.error.message}</Alert> : null}
-        {jobs.data?.items.length === 0 ? <p className="rounded-lg border border-dashed border-stone-300 p-6 text-center text-sm text-stone-500">{status ? `No ${status} jobs.` : "No jobs yet."}</p> : null}
+        {jobs.data?.items.length === 0 ? <p className="rounded-lg border border-dashed border-stone-300 p-6 text-center text-sm text-stone-500">{status ? `No ${statusLabel(status)} jobs.` : "No jobs yet."}</p> : null}
         <ul className="space-y-2">
           {jobs.data?.items.map((job) => (
             <li key={job.id} className="rounded-lg border border-stone-200 bg-white p-3" data-testid="job-row" data-job-id={job.id} data-kind={job.kind}>

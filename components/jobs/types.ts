@@ -16,4 +16,10 @@ export const outcomeOf = (job: Pick<Job, "status"> & { result?: unknown }): Job[
   return result?.rows_loaded === 0 ? "nothing loaded" : "succeeded";
 };
 
+/**
+ * A status or outcome as people read it: "sent" (handed to the job runner, no worker has taken it yet) is the API's
+ * word for it and reads as jargon on a page; the others are plain words already.
+ */
+export const statusLabel = (status: string): string => (status === "sent" ? "dispatched" : status);
+
 export const isActive = (job: Pick<Job, "status">) => job.status === "queued" || job.status === "sent" || job.status === "running";
