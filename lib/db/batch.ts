@@ -1,7 +1,7 @@
 /**
  * Reads asked for while `concurrency` earlier reads are still running, gathered into one call of `load` (at most
- * `maxBatch` keys): on a quiet server each read goes out at once, alone; under load the ones that would have waited
- * for a connection go together, as one statement. `load` answers the keys in the order given; it may also hand a
+ * `maxBatch` keys): on a quiet server each read goes out at once, alone; under load the ones that wait for a running
+ * load go together, as one statement. `load` answers the keys in the order given; it may also hand a
  * key's value over as soon as it has it (`answer`), so that the first keys of a batch are not held until the last.
  *
  * Why: on two cores shared by the web server and PostgreSQL, a statement's fixed part (the round trip, waking the

@@ -255,7 +255,6 @@ async function storeLegacyRates(user: UserRow, list: RatingList, epoch: number, 
   return cachedAnswer(raw, false);
 }
 
-
 export async function userProfile(user: UserRow): Promise<Cached<Profile>> {
   return readThrough(user.id, "profile", async () => {
     const [agg] = await prisma().$queryRaw<{ n: number; mean: number | null; first: Date | null; last: Date | null }[]>`
