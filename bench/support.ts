@@ -106,20 +106,25 @@ export function cpuMeter(serverPid: number, pgDataDir: string): () => CpuSplit {
   };
 }
 
-/** A load run's figures; `clientCpuMs` is the CPU the load generator's own process used. */
-export type LoadResult = { rps: number; p50: number; p99: number; errors: number; total: number; clientCpuMs: number };
+/**
+ * A load run's figures: latencies, requests a second and `total` over the answers measured (those after `skip`),
+ * `requests` and `errors` over the whole run (`p99WithSkipped` too, when some were skipped); `clientCpuMs` is the CPU
+ * the load generator's own process used.
+ */
+export type LoadResult = { rps: number; p50: number; p99: number; errors: number; total: number; requests: number; p99WithSkipped?: number; clientCpuMs: number };
 
 /**
  * autocannon against `url`, each request taking the next of `paths`: for `duration` seconds (10 by default) or for
- * `amount` requests, on `connections` (32). Errors count failed requests and answers other than 2xx. It runs in a
+ * `amount` requests, on `connections` (32), the first `skip` answers left out of the figures (a warm-up on the same
+ * connections: bench/load-generator.mjs). Errors count failed requests and answers other than 2xx. It runs in a
  * process of its own (bench/load-generator.mjs), one for the whole bench: in this one, its garbage collections (a full
  * one every ~120 ms while 64 KB answers came in, after the bare baseline had filled this heap) stalled it for 7-21 ms
  * at a time, and those stalls were counted as the app's latency.
  * BENCH_LATENCY_LOG=1 prints `LAT <epoch ms> <latency ms>` per answer, to line the slow ones up with what the server
  * was doing then (its GC, say).
  */
-export function loadPaths(url: string, paths: string[], opts: { duration?: number; amount?: number; connections?: number }): Promise<LoadResult> {
-  const orders = { url, paths, connections: opts.connections ?? 32, amount: opts.amount, duration: opts.duration ?? 10, logLatency: Boolean(process.env.BENCH_LATENCY_LOG) };
+export function loadPaths(url: string, paths: string[], opts: { duration?: number; amount?: number; connections?: number; skip?: number }): Promise<LoadResult> {
+  const orders = { url, paths, connections: opts.connections ?? 32, amount: opts.amount, duration: opts.duration ?? 10, skip: opts.skip ?? 0, logLatency: Boolean(process.env.BENCH_LATENCY_LOG) };
   const run = (generator ??= startLoadGenerator()).then((g) => g.run(JSON.stringify(orders)));
   return run.then(({ lat, line }) => {
     for (const l of lat) console.log(l);

@@ -167,6 +167,9 @@ describe("the old /rates text", () => {
     ids[2] = 'tt-x"quoted"';
     ids[3] = long;
     ids[6] = 2 ** 40;
+    // Four-byte characters and DEL (0x7F), which JSON leaves as they are: copied eight bytes at a time as float64s,
+    // text must come through bit for bit.
+    ids[7] = "\u{1F3AC}\u007f\u{1F39E}\u007f\u00ff\u007f";
     expect(JSON.parse(answerText(list, ids))).toEqual([
       { movie_id: 4, rating: 3, timestamp: "1969-12-31 00:00:00" },
       { movie_id: 1214, rating: 10, timestamp: "1970-01-01 00:16:40" },
@@ -174,8 +177,9 @@ describe("the old /rates text", () => {
       { movie_id: long, rating: 4.5, timestamp: "1970-01-01 00:33:20" },
       { movie_id: 5, rating: -2.5, timestamp: "2099-12-31 23:59:59" },
       { movie_id: 2 ** 40, rating: 1234.5677, timestamp: "1899-12-31 12:00:01" },
-      { movie_id: 7, rating: 0.3, timestamp: "2100-01-01 00:00:00" },
+      { movie_id: "\u{1F3AC}\u007f\u{1F39E}\u007f\u00ff\u007f", rating: 0.3, timestamp: "2100-01-01 00:00:00" },
     ]);
+    expect(answerText(list, ids)).toContain(JSON.stringify(ids[7]));
     expect(answerText(ratingListOf([]), null)).toBe("[]");
   });
 
