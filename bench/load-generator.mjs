@@ -6,11 +6,10 @@
 // per answer when logLatency is set, then one line `RESULT <json>`. Exits when stdin closes.
 //
 // skip: the first `skip` answers warm the run up and are left out of its figures (latency percentiles, requests a
-// second, `total`), which then count the answers after them, on connections already open. autocannon opens its
-// connections as a run starts, and a busy Node server accepts one new connection a turn of its event loop (libuv 1.46:
-// strace shows one accept4 per epoll wakeup however many wait), so on a server already answering the first ones the
-// last of 32 connections waited 25-60 ms before its first request was read. In a run of 2,111 misses those 32 first
-// requests were 1.5% of the answers, more than the 1% the p99 is about, and they were its slowest in four of seven.
+// second, `total`), which then count the answers after them, on connections the warm-up opened. A warm-up as a run of
+// its own closed its connections, and the measured run opened 32 new ones at once on a server that accepts one a turn
+// of its event loop (strace: one accept4 per epoll wakeup, however many wait): in four of seven such runs of 2,111
+// misses, most of the slowest 1% were first requests of a connection.
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 
