@@ -43,15 +43,23 @@ async function savePrior(prior: StatsPrior): Promise<void> {
     ON CONFLICT (id) DO UPDATE SET global_mean = EXCLUDED.global_mean, min_votes = EXCLUDED.min_votes, updated_at = EXCLUDED.updated_at`;
 }
 
+/**
+ * The prior from one pass over the ratings, grouped by film: the global mean in stars, the 60th percentile of the
+ * films' counts, and how many ratings and rated films there are. A rating whose user is gone counts towards its
+ * film's number of ratings but, its scale unknown, not towards the mean (as in writeStatsOf). As three aggregates (one
+ * per figure), the same figures took 4.7-6.9 s on 26M ratings, against 3.8-3.9 (two alternating rounds).
+ */
 export async function computePrior(): Promise<StatsPrior> {
   const mixedScales = await hasMixedScales();
-  const rated = starRatings(mixedScales);
-  const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint; items: bigint }[]>`
-    WITH per_item AS (SELECT item_id, count(*) AS n FROM ratings GROUP BY item_id)
-    SELECT (SELECT avg(r.stars) FROM ${rated} r) AS global_mean,
-           (SELECT percentile_cont(0.6) WITHIN GROUP (ORDER BY n)::float8 FROM per_item) AS min_votes,
-           (SELECT count(*) FROM ratings) AS ratings,
-           (SELECT count(*) FROM per_item) AS items`;
+  const rated = mixedScales
+    ? Prisma.sql`(SELECT r.item_id, CASE WHEN u.id IS NULL THEN NULL ELSE ${fiveStarSql()} END AS stars FROM ratings r LEFT JOIN users u ON u.id = r.user_id)`
+    : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
+  const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint | null; items: bigint }[]>`
+    WITH per_item AS (SELECT r.item_id, count(*) AS n, sum(r.stars) AS stars, count(r.stars) AS starred FROM ${rated} r GROUP BY r.item_id)
+    SELECT sum(stars) / NULLIF(sum(starred), 0) AS global_mean,
+           percentile_cont(0.6) WITHIN GROUP (ORDER BY n)::float8 AS min_votes,
+           sum(n) AS ratings, count(*) AS items
+    FROM per_item`;
   const prior = {
     globalMean: row?.global_mean ?? 0,
     minVotes: Math.max(1, Math.round(row?.min_votes ?? 1)),
