@@ -56,9 +56,9 @@ export async function computePrior(): Promise<StatsPrior> {
     : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
   const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint | null; items: bigint }[]>`
     WITH per_item AS (SELECT r.item_id, count(*) AS n, sum(r.stars) AS stars, count(r.stars) AS starred FROM ${rated} r GROUP BY r.item_id)
-    SELECT sum(stars) / NULLIF(sum(starred), 0) AS global_mean,
+    SELECT sum(stars) / NULLIF(sum(starred), 0)::float8 AS global_mean,
            percentile_cont(0.6) WITHIN GROUP (ORDER BY n)::float8 AS min_votes,
-           sum(n) AS ratings, count(*) AS items
+           sum(n)::bigint AS ratings, count(*) AS items
     FROM per_item`;
   const prior = {
     globalMean: row?.global_mean ?? 0,
