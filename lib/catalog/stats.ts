@@ -23,12 +23,13 @@ function weightedScoreSql(count: Prisma.Sql, mean: Prisma.Sql, prior: Pick<Stats
 /**
  * The ratings in stars, as `r` (item_id, stars): joined to their users only when some users rate on another scale
  * (on 26M MovieLens ratings the join would add half to the statistics' time for nothing). Joined, a rating whose user
- * is gone (its scale unknown) is left out.
+ * is gone (its scale unknown) is left out, or kept with no stars (`orphans: "unscored"`).
  */
-function starRatings(mixedScales: boolean): Prisma.Sql {
-  return mixedScales
+function starRatings(mixedScales: boolean, orphans: "left out" | "unscored" = "left out"): Prisma.Sql {
+  if (!mixedScales) return Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
+  return orphans === "left out"
     ? Prisma.sql`(SELECT r.item_id, ${fiveStarSql()} AS stars FROM ratings r JOIN users u ON u.id = r.user_id)`
-    : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
+    : Prisma.sql`(SELECT r.item_id, CASE WHEN u.id IS NULL THEN NULL ELSE ${fiveStarSql()} END AS stars FROM ratings r LEFT JOIN users u ON u.id = r.user_id)`;
 }
 
 async function hasMixedScales(): Promise<boolean> {
@@ -51,9 +52,7 @@ async function savePrior(prior: StatsPrior): Promise<void> {
  */
 export async function computePrior(): Promise<StatsPrior> {
   const mixedScales = await hasMixedScales();
-  const rated = mixedScales
-    ? Prisma.sql`(SELECT r.item_id, CASE WHEN u.id IS NULL THEN NULL ELSE ${fiveStarSql()} END AS stars FROM ratings r LEFT JOIN users u ON u.id = r.user_id)`
-    : Prisma.sql`(SELECT item_id, rating::float8 AS stars FROM ratings)`;
+  const rated = starRatings(mixedScales, "unscored");
   const [row] = await prisma().$queryRaw<{ global_mean: number | null; min_votes: number | null; ratings: bigint | null; items: bigint }[]>`
     WITH per_item AS (SELECT r.item_id, count(*) AS n, sum(r.stars) AS stars, count(r.stars) AS starred FROM ${rated} r GROUP BY r.item_id)
     SELECT sum(stars) / NULLIF(sum(starred), 0)::float8 AS global_mean,
