@@ -1,6 +1,8 @@
 import { databaseUrl, prisma } from "../db/client";
 import { queryRows, shortestFloat32 } from "../db/raw";
 import { Batcher } from "../db/batch";
+import { log } from "../log";
+import { makeRatesWriter, type RatesWriter } from "./rates-writer";
 
 // The old /rates/{uid} answer on a cache miss: the user's ratings oldest first as one string of bytes, read from the
 // index on (user_id, rated_at, item_id, rating) alone; the movie ids of the user's source namespace from a table held
@@ -321,7 +323,7 @@ export type ExternalIdTable = (number | string | undefined)[];
  * An id table's movie ids as their JSON text's bytes, item j's from `start[j]` to `start[j + 1]` (none: the item's own
  * id), made once per table: writing each id's digits was a fifth of an answer's time.
  */
-type EncodedIds = { words: DataView; start: Uint32Array };
+type EncodedIds = { words: DataView; text: Uint8Array; start: Uint32Array };
 const encoded = new WeakMap<ExternalIdTable, EncodedIds>();
 
 function encodedIds(ids: ExternalIdTable): EncodedIds {
@@ -339,10 +341,32 @@ function encodedIds(ids: ExternalIdTable): EncodedIds {
       length += Buffer.byteLength(text);
     }
     start[ids.length] = length;
-    table = { words: padded(texts.join("")).words, start };
+    const { words, length: textLength } = padded(texts.join(""));
+    table = { words, text: new Uint8Array(words.buffer, 0, textLength + PAD), start };
     encoded.set(ids, table);
   }
   return table;
+}
+
+// The WebAssembly writer (lib/ratings/rates-writer.ts), made the first time an answer is written; null where there is
+// none, or once it failed (logged; the JavaScript writer below then writes every answer, as it makes the same bytes).
+let wasmWriter: RatesWriter | null | undefined;
+
+function ratesWriter(): RatesWriter | null {
+  if (wasmWriter === undefined) {
+    try {
+      wasmWriter = makeRatesWriter(() => {
+        const dates = new Uint8Array(DAYS * 10 + PAD);
+        for (let k = 0; k < DAYS; k++) writeCivilDate(dates, k * 10, FIRST_DAY + k);
+        const bytes = (text: { words: DataView; length: number }) => new Uint8Array(text.words.buffer, 0, text.length);
+        return { minutes: new Uint8Array(MINUTES.buffer, 0, 3_600 * 5), ratingTexts: RATING_TEXT.map(bytes), dates: dates.subarray(0, DAYS * 10), firstDay: FIRST_DAY };
+      });
+    } catch (err) {
+      log.warn({ err }, "old /rates answers: the WebAssembly writer could not be made; writing them in JavaScript");
+      wasmWriter = null;
+    }
+  }
+  return wasmWriter;
 }
 
 /**
@@ -350,9 +374,25 @@ function encodedIds(ids: ExternalIdTable): EncodedIds {
  * movie ids from `ids` (the user's source namespace) or else Tastebud's. Written as bytes into one buffer: built as
  * strings (an object per rating, or one concatenated string) a miss spent 1.5-2 ms of CPU on the pieces, the
  * collector and flattening them for the socket. The bytes are a view of a working buffer that the next call writes
- * over: copy them (the cache's keepRaw does) before anything else can run.
+ * over: copy them (the cache's keepRaw does) before anything else can run. Written in WebAssembly where it can be (a
+ * rating off the quarter steps or a date outside 1900-2099 is left to legacyRatesBytesJs).
  */
 export function legacyRatesBytes(list: RatingList, ids: ExternalIdTable | null): Uint8Array {
+  const writer = ratesWriter();
+  if (writer) {
+    try {
+      const bytes = writer.write(list.packed, ids ? encodedIds(ids) : null);
+      if (bytes) return bytes;
+    } catch (err) {
+      log.error({ err }, "old /rates answers: the WebAssembly writer failed; writing them in JavaScript from now on");
+      wasmWriter = null;
+    }
+  }
+  return legacyRatesBytesJs(list, ids);
+}
+
+/** The same answer written in JavaScript: for the lists the WebAssembly writer leaves to it, and the tests' reference. */
+export function legacyRatesBytesJs(list: RatingList, ids: ExternalIdTable | null): Uint8Array {
   const { packed } = list;
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const n = packed.length / ENTRY;
