@@ -23,18 +23,21 @@ export type RatingList = { packed: Buffer; catalogVersion: bigint; version: numb
 export type LegacyUser = { id: number; source: string | null; externalId: string | null; email: string | null };
 
 // The aggregate's order is the index's, so PostgreSQL neither sorts nor visits the table; each value goes as its
-// binary send form into one bytea, sent as hex text (32 KB for 1,000 ratings, decoded by node in one call), so no
+// binary send form into one bytea, sent as base64 text (21 KB for 1,000 ratings, decoded by node in one call), so no
 // number is printed or parsed. Text from encode(), not the bytea itself, which node-postgres's own parser tests with a
 // regular expression and cuts the `\x` off before decoding: reading 2,000 users' lists in node, two alternating rounds,
-// 5-6 scavenges against 10-15, and PostgreSQL's CPU a user the same. The statements are prepared: planning them again
-// would be a fifth of their time.
-const PACKED = `(SELECT encode(string_agg(int4send(r.item_id) || float4send(r.rating) || timestamptz_send(r.rated_at), ''::bytea ORDER BY r.rated_at, r.item_id), 'hex')
+// 5-6 scavenges against 10-15, and PostgreSQL's CPU a user the same. Base64 rather than hex: node decodes a
+// 1,000-rating list from it (21 KB, with the line breaks PostgreSQL puts every 76 characters) in 13 us against 29
+// from hex (32 KB); PostgreSQL's CPU a user the same (three rounds of 2,400 users each way). The statements are
+// prepared: planning them again would be a fifth of their time.
+const PACKED = `(SELECT encode(string_agg(int4send(r.item_id) || float4send(r.rating) || timestamptz_send(r.rated_at), ''::bytea ORDER BY r.rated_at, r.item_id), 'base64')
      FROM ratings r WHERE r.user_id = u.id)`;
 const CATALOG_VERSION = "(SELECT external_ids FROM catalog_versions WHERE id = 1)";
 
-type ListColumns = [packedHex: string | null, version: string, catalogVersion: string | null];
-const listOf = ([packedHex, version, catalogVersion]: ListColumns): RatingList => ({
-  packed: packedHex ? Buffer.from(packedHex, "hex") : Buffer.alloc(0),
+type ListColumns = [packedBase64: string | null, version: string, catalogVersion: string | null];
+
+const listOf = ([packedBase64, version, catalogVersion]: ListColumns): RatingList => ({
+  packed: packedBase64 ? Buffer.from(packedBase64, "base64") : Buffer.alloc(0),
   version: Number(version),
   catalogVersion: BigInt(catalogVersion ?? 0),
 });
