@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { legacyRatesBytes, legacyRatesBytesJs, ratingListOf, type ExternalIdTable, type RatingList } from "../lib/ratings/legacy-rates";
-import { RatesWriter } from "../lib/ratings/rates-writer";
+import { MEMORY_MAX, RatesWriter } from "../lib/ratings/rates-writer";
 // @ts-expect-error: a plain ES module without types
 import { MODULE, ratesWriterModule } from "../scripts/build-wasm.mjs";
 
@@ -83,6 +83,19 @@ describe("the WebAssembly writer of the old /rates answer", () => {
       }
     }
     expect(JSON.parse(both(ratingListOf(entries), tables[2])[0].toString())).toHaveLength(120_000);
+  });
+
+  it("leaves a list too long for its memory to the JavaScript writer", () => {
+    // 300,000 ratings: the list and room for the longest answer it could make come to some 33 MB, past the 32 MB the
+    // writer may take (the answer itself is 19 MB).
+    const list = ratingListOf(Array.from({ length: 300_000 }, (_, j) => [j % 9_000, 4, Y1900 + j * 60_000] as [number, number, number]));
+    const ids: ExternalIdTable = Array.from({ length: 9_000 }, (_, j) => j * 3);
+    let answers: Buffer[] = [];
+    expect(writtenBy(() => (answers = both(list, ids)))).toEqual(["js"]);
+    expect(answers[0].equals(answers[1])).toBe(true);
+    expect(answers[0].length).toBeGreaterThan(MEMORY_MAX / 2);
+    // and the next list is written in WebAssembly again
+    expect(writtenBy(() => both(ratingListOf([[1, 4, DAY]]), ids))).toEqual(["wasm"]);
   });
 
   it("gives way to the JavaScript writer for good when it fails", () => {

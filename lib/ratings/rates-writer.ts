@@ -4,8 +4,10 @@ import { RATES_WRITER_WASM } from "./rates-writer.wasm";
 // The old /rates answer's writer in WebAssembly (lib/ratings/assembly/rates-writer.ts), for the entries it can write:
 // ratings on the quarter steps from 0 to 10, days in the dates table. lib/ratings/legacy-rates.ts holds the writer in
 // JavaScript that makes the same bytes of every list, and uses it for any list this one turns down. On 300 users'
-// 1,000-rating lists, alternating: 17 us an answer against 73-84 in JavaScript (DataView calls, with their bounds
-// checks, were most of it; a day's date worked out rather than copied from a table, 40).
+// 1,000-rating lists, alternating: 17 us an answer against 73-84 in JavaScript, where DataView calls and their bounds
+// checks were most of the time (in WebAssembly, working each date out rather than copying it from a table: 40 us).
+// With the caches emptied before each answer, as the other processes on a busy machine leave them: 82-127 us against
+// 160-224.
 
 /** What the writer copies rather than works out, made by the caller. */
 export type WriterTables = {
@@ -30,8 +32,13 @@ type Exports = {
 const PAGE = 65_536;
 /** Room after every region the writer reads or writes a word at a time. */
 const SLACK = 16;
+/**
+ * The most memory the writer takes (it never gives any back): a list that would need more (some 280,000 ratings) is
+ * left to the JavaScript writer, which keeps no buffer over 2 MB between calls.
+ */
+export const MEMORY_MAX = 32 * 2 ** 20;
 /** Id tables held in memory at most before they are all let go (a catalog of 100,000 movies takes some 1.5 MB). */
-const ID_TABLES_MAX = 64 * 2 ** 20;
+const ID_TABLES_MAX = 8 * 2 ** 20;
 /** Bytes an entry's answer takes at most besides its movie id: the key texts, a rating text and the time. */
 const ENTRY_MAX = 13 + 32 + 21 + SLACK;
 
@@ -104,15 +111,19 @@ export class RatesWriter {
   }
 
   /**
-   * The answer for `packed` (ENTRY bytes an entry), or null when an entry is one this writer leaves to the other. The
-   * bytes are a view of this writer's memory that the next call writes over (or detaches): copy them first.
+   * The answer for `packed` (16 bytes an entry), or null when an entry is one this writer leaves to the other, or the
+   * list or its id table would take more memory than it may. The bytes are a view of this writer's memory that the
+   * next call writes over (or detaches): copy them first.
    */
   write(packed: Uint8Array, ids: IdTexts | null): Uint8Array | null {
     const n = packed.length / 16;
+    if (ids && ids.start.byteLength + ids.text.length > ID_TABLES_MAX) return null;
     const table = ids ? this.place(ids) : null;
     const at = this.idsEnd;
     const out = align(at + packed.length);
-    const bytes = this.room(out + 2 + n * (ENTRY_MAX + Math.max(table?.longest ?? 0, 11)) + SLACK);
+    const size = out + 2 + n * (ENTRY_MAX + Math.max(table?.longest ?? 0, 11)) + SLACK;
+    if (size > MEMORY_MAX) return null;
+    const bytes = this.room(size);
     bytes.set(packed, at);
     const end = this.run.encode(at, n, table?.start ?? 0, table?.count ?? 0, table?.words ?? 0, this.minutes, this.ratings, this.dates, this.firstDay, this.days, out);
     return end < 0 ? null : bytes.subarray(out, end);
