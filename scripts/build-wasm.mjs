@@ -1,5 +1,5 @@
 // Compiles lib/ratings/assembly/rates-writer.ts (AssemblyScript) to WebAssembly and writes it, as base64, into
-// lib/ratings/rates-writer.wasm.ts: a module of its own text, so that every bundle (the fast lane's, Next's, Vercel's
+// lib/ratings/rates-writer-binary.ts: a module of its own text, so that every bundle (the fast lane's, Next's, Vercel's
 // functions) carries it without a file to trace or load. `npm run build:wasm` after changing the source;
 // tests/rates-writer.test.ts fails while the committed module is not what the source compiles to.
 import { readFile, writeFile } from "node:fs/promises";
@@ -9,7 +9,7 @@ import asc from "assemblyscript/asc";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SOURCE = "lib/ratings/assembly/rates-writer.ts";
-export const MODULE = "lib/ratings/rates-writer.wasm.ts";
+export const MODULE = "lib/ratings/rates-writer-binary.ts";
 
 /** The generated module's text for the source as it is now. */
 export async function ratesWriterModule() {

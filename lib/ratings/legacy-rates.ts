@@ -377,8 +377,8 @@ function ratesWriter(): RatesWriter | null {
  * movie ids from `ids` (the user's source namespace) or else Tastebud's. Written as bytes into one buffer: built as
  * strings (an object per rating, or one concatenated string) a miss spent 1.5-2 ms of CPU on the pieces, the
  * collector and flattening them for the socket. The bytes are a view of a working buffer that the next call writes
- * over: copy them (the cache's keepRaw does) before anything else can run. Written in WebAssembly where it can be (a
- * rating off the quarter steps or a date outside 1900-2099 is left to legacyRatesBytesJs).
+ * over: copy them (the cache's keepRaw does) before anything else can run. Written in WebAssembly where it can be
+ * (lib/ratings/rates-writer.ts says which lists it leaves to legacyRatesBytesJs).
  */
 export function legacyRatesBytes(list: RatingList, ids: ExternalIdTable | null): Uint8Array {
   const writer = ratesWriter();

@@ -1,5 +1,5 @@
 // AssemblyScript, compiled to WebAssembly by `npm run build:wasm` (scripts/build-wasm.mjs) into
-// lib/ratings/rates-writer.wasm.ts; lib/ratings/rates-writer.ts lays out its memory and calls it.
+// lib/ratings/rates-writer-binary.ts; lib/ratings/rates-writer.ts lays out its memory and calls it.
 //
 // The old /rates answer for a packed rating list (lib/ratings/legacy-rates.ts, 16 bytes an entry: item id int4, rating
 // float4, time int8 of microseconds since 2000, all big-endian), byte for byte what legacyRatesBytes' own writer makes
