@@ -4,11 +4,10 @@ import { RATES_WRITER_WASM } from "./rates-writer-binary";
 // The old /rates answer's writer in WebAssembly (lib/ratings/assembly/rates-writer.ts), for the lists it can write:
 // ratings on the quarter steps from 0 to 10, days in the dates table, within MEMORY_MAX and ID_TABLES_MAX below.
 // lib/ratings/legacy-rates.ts holds the writer in JavaScript that makes the same bytes of every list, and uses it for
-// any list this one turns down. On 300 users'
-// 1,000-rating lists, alternating: 17 us an answer against 73-84 in JavaScript, where DataView calls and their bounds
-// checks were most of the time (in WebAssembly, working each date out rather than copying it from a table: 40 us).
-// With the caches emptied before each answer, as the other processes on a busy machine leave them: 82-127 us against
-// 160-224.
+// any list this one turns down. On 300 users' 1,000-rating lists, alternating: 17 us an answer against 73-84 in
+// JavaScript, where DataView calls and their bounds checks were most of the time (in WebAssembly, working each date out
+// rather than copying it from a table: 40 us). With the caches emptied before each answer, as the other processes on a
+// busy machine leave them: 82-127 us against 160-224.
 
 /** What the writer copies rather than works out, made by the caller. */
 export type WriterTables = {
