@@ -6,7 +6,8 @@
 // per answer when logLatency is set, then one line `RESULT <json>`. Exits when stdin closes.
 //
 // skip: the first `skip` answers warm the run up and are left out of its figures (latency percentiles, requests a
-// second, `total`), which then count the answers after them, on connections the warm-up opened. A warm-up as a run of
+// second, `total`), which then count the answers after them, on connections the warm-up opened; their latencies come
+// back too (`latencies`, sorted, to a tenth of a millisecond), for percentiles over several runs. A warm-up as a run of
 // its own closed its connections, and the measured run opened 32 new ones at once on a server that accepts one a turn
 // of its event loop (strace: one accept4 per epoll wakeup, however many wait): in four of seven such runs of 2,111
 // misses, most of the slowest 1% were first requests of a connection.
@@ -39,7 +40,8 @@ function runOrder({ url, paths, connections, amount, duration, skip = 0, logLate
         kept.sort((a, b) => a - b);
         // Nearest rank, to a tenth of a millisecond: the smallest latency that at least that share of answers met.
         const at = (share) => Math.round(kept[Math.ceil(share * kept.length) - 1] * 10) / 10;
-        resolve({ lat, result: { rps: perSecond(kept.length, measuredFrom), p50: at(0.5), p99: at(0.99), total: kept.length, p99WithSkipped: r.latency.p99, ...common } });
+        const latencies = kept.map((ms) => Math.round(ms * 10) / 10);
+        resolve({ lat, result: { rps: perSecond(kept.length, measuredFrom), p50: at(0.5), p99: at(0.99), total: kept.length, p99WithSkipped: r.latency.p99, latencies, ...common } });
       },
     );
     run.on("response", (_client, _status, _bytes, ms) => {

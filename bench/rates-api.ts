@@ -1,7 +1,8 @@
 // GET /api/v1/rates/{uid} under load (autocannon, 32 connections, loopback) on the database loaded by
 // `KEEP_DB=1 npx tsx bench/import-ratings.ts` (26M ratings by default), for users with 1,000 ratings each:
-// cache hits beside a bare node:http server doing the same cache read and JSON encoding, and cache misses.
-// Goals: hit p99 <= 15 ms and >= 0.4 x the bare server's requests/s; miss p99 <= 30 ms.
+// cache hits beside a bare node:http server doing the same cache read and JSON encoding, and cache misses (each user
+// once a pass, MISS_PASSES passes, 3 by default, the later ones each on a new server process).
+// Goals: hit p99 <= 15 ms and >= 0.4 x the bare server's requests/s; miss p99 <= 30 ms (over every pass's misses).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
@@ -15,6 +16,8 @@ import { cpuMeter, fmt, loadPaths, startServer, type CpuSplit, type LoadResult }
 
 const dataDir = path.resolve("bench/.out/pg-import");
 const SECONDS = Number(process.env.SECONDS ?? 10);
+/** Runs of the misses (after the first, each on a new server process: an empty in-process cache), their p99 taken over them all. */
+const MISS_PASSES = Number(process.env.MISS_PASSES ?? 3);
 const load = (url: string, paths: string[], opts: { amount?: number; connections?: number; skip?: number }) => loadPaths(url, paths, { duration: SECONDS, ...opts });
 
 type Result = LoadResult & { cpu?: CpuSplit };
@@ -69,7 +72,8 @@ async function main() {
   });
   await new Promise<void>((r) => bare.listen(3211, "127.0.0.1", r));
 
-  const app = await startServer(3210, { DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0" });
+  const serverEnv = { DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: "0", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0" };
+  let app = await startServer(3210, serverEnv);
   try {
     const appPaths = hitUids.map((u) => `/api/v1/rates/${u}`);
     const barePaths = hitUids.map((u) => `/rates/${u}`);
@@ -90,7 +94,8 @@ async function main() {
     // First 5,000 misses of other users, 32 at a time: the miss path then runs the code V8 compiled for it, as on a
     // server that has been up a while. Without it the first 2,000 misses also paid for compiling that code (74 us a
     // miss in a trace of the measured run, 26 functions) and the server's CPU a miss was 505-510 us against 419-438.
-    await load("http://127.0.0.1:3210", light.map((r) => `/api/v1/rates/${r.external_id}`), { amount: light.length });
+    const warmMissPath = () => load("http://127.0.0.1:3210", light.map((r) => `/api/v1/rates/${r.external_id}`), { amount: light.length });
+    await warmMissPath();
     // The ratings index in PostgreSQL's shared buffers, as on a database server that serves this table: these VMs give
     // back page cache left idle for 60 s (DAMON's pageout), so after the minute of hit runs above, and more so after a
     // build, the misses read much of it from disk (one such run: 7-35 MB/s read, 30-74% I/O wait, p99 653 ms). Read
@@ -111,7 +116,23 @@ async function main() {
     // into its slowest 1%), and so are the run's own 32 connections, which the server accepts one a turn of its event
     // loop (bench/load-generator.mjs, `skip`): measured from their first request, the misses' p99 was often the wait of
     // the last connections to be accepted.
-    const appMiss = await metered(() => load("http://127.0.0.1:3210", missPaths.slice(200), { amount: missPaths.length - 200, skip: 96 }));
+    const missRun = () => metered(() => load("http://127.0.0.1:3210", missPaths.slice(200), { amount: missPaths.length - 200, skip: 96 }));
+    const appMiss = await missRun();
+    // The same misses again on a new server, warmed up as the first: about a second of misses a run, and one stall of
+    // this machine of 20-40 ms (its memory reclaim thread, say) delays every one of the 32 requests in flight then, a
+    // whole 1.5% of a run's answers; over three runs the p99 counts such a stall at a third of that weight, as a
+    // longer run would. PostgreSQL reads the same index pages each time (in its buffers since the pg_prewarm above).
+    const morePasses: Result[] = [];
+    for (let pass = 1; pass < MISS_PASSES; pass++) {
+      const stopped = app;
+      await new Promise((r) => (stopped.once("exit", r), stopped.kill("SIGTERM")));
+      app = await startServer(3210, serverEnv);
+      await warmMissPath();
+      morePasses.push(await missRun());
+    }
+    const passes = [appMiss, ...morePasses];
+    const allMisses = passes.flatMap((r) => r.latencies ?? []).sort((a, b) => a - b);
+    const missP99 = allMisses[Math.ceil(0.99 * allMisses.length) - 1];
     // What one Next.js process does with a route that returns {"status": "ok"}: the floor under the figures above.
     const floor = await metered(() => load("http://127.0.0.1:3210", ["/api/v1/healthcheck"], {}));
     // The same trivial route through `next start`, without the fast lane: what Next's own routing costs.
@@ -141,10 +162,12 @@ async function main() {
     row("tastebud, cache hit", appHit);
     row("tastebud, cache miss, 1 conn", appMissSerial);
     row("tastebud, cache miss", appMiss);
+    morePasses.forEach((r, k) => row(`tastebud, cache miss, pass ${k + 2}`, r));
     row("tastebud, trivial route (floor)", floor);
     row("same route via `next start`", nextFloor);
     console.log(`miss p99 over all ${fmt(appMiss.requests)} answers of its run, the 96 warm-up ones and the 32 connections' set-up included: ${appMiss.p99WithSkipped} ms`);
-    console.log(`hit throughput ratio tastebud/bare: ${(appHit.rps / bareHit.rps).toFixed(2)} (goal >= 0.4); hit p99 ${appHit.p99} ms (goal <= 15); miss p99 ${appMiss.p99} ms (goal <= 30)`);
+    console.log(`miss p99 over the ${fmt(allMisses.length)} measured answers of ${passes.length} passes (the later ones each on a new server): ${missP99} ms (per pass: ${passes.map((r) => r.p99).join(", ")} ms)`);
+    console.log(`hit throughput ratio tastebud/bare: ${(appHit.rps / bareHit.rps).toFixed(2)} (goal >= 0.4); hit p99 ${appHit.p99} ms (goal <= 15); miss p99 ${missP99} ms (goal <= 30)`);
   } finally {
     app.kill("SIGTERM");
     bare.close();

@@ -108,10 +108,10 @@ export function cpuMeter(serverPid: number, pgDataDir: string): () => CpuSplit {
 
 /**
  * A load run's figures: latencies, requests a second and `total` over the answers measured (those after `skip`),
- * `requests` and `errors` over the whole run (`p99WithSkipped` too, when some were skipped); `clientCpuMs` is the CPU
- * the load generator's own process used.
+ * `requests` and `errors` over the whole run (`p99WithSkipped` too, and the measured answers' sorted `latencies`, when
+ * some were skipped); `clientCpuMs` is the CPU the load generator's own process used.
  */
-export type LoadResult = { rps: number; p50: number; p99: number; errors: number; total: number; requests: number; p99WithSkipped?: number; clientCpuMs: number };
+export type LoadResult = { rps: number; p50: number; p99: number; errors: number; total: number; requests: number; p99WithSkipped?: number; latencies?: number[]; clientCpuMs: number };
 
 /**
  * autocannon against `url`, each request taking the next of `paths`: for `duration` seconds (10 by default) or for
