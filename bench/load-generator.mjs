@@ -18,13 +18,14 @@ function runOrder({ url, paths, connections, amount, duration, skip = 0, logLate
   return new Promise((resolve, reject) => {
     let i = 0;
     const lat = [];
-    /** Latencies of the answers after the first `skip`, and when the last skipped one came. */
+    /** Latencies of the answers after the first `skip`. */
     const kept = [];
     let answers = 0;
     // CPU from here on: what the load costs the generator.
     const cpu0 = process.cpuUsage();
     const started = performance.now();
     let lastAnswer = started;
+    /** When the last skipped answer came: the measured answers' requests a second count from there. */
     let measuredFrom = started;
     const run = autocannon(
       { url, connections, ...(amount ? { amount } : { duration }), requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }] },
@@ -37,10 +38,9 @@ function runOrder({ url, paths, connections, amount, duration, skip = 0, logLate
         const common = { errors: r.errors + r.non2xx, requests: r.requests.total, clientCpuMs: (cpu.user + cpu.system) / 1000 };
         if (!skip) return resolve({ lat, result: { rps: perSecond(r.requests.total, started), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, ...common } });
         if (kept.length === 0) return reject(new Error(`a run of ${answers} answers has none after the ${skip} skipped`));
-        kept.sort((a, b) => a - b);
-        // Nearest rank, to a tenth of a millisecond: the smallest latency that at least that share of answers met.
-        const at = (share) => Math.round(kept[Math.ceil(share * kept.length) - 1] * 10) / 10;
-        const latencies = kept.map((ms) => Math.round(ms * 10) / 10);
+        const latencies = kept.map((ms) => Math.round(ms * 10) / 10).sort((a, b) => a - b);
+        // Nearest rank: the smallest latency that at least that share of answers met.
+        const at = (share) => latencies[Math.ceil(share * latencies.length) - 1];
         resolve({ lat, result: { rps: perSecond(kept.length, measuredFrom), p50: at(0.5), p99: at(0.99), total: kept.length, p99WithSkipped: r.latency.p99, latencies, ...common } });
       },
     );
