@@ -5,6 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { openDatabase } from "../lib/db/bootstrap";
 import { prisma } from "../lib/db/client";
+import { stopJobRunner } from "../lib/jobs/embedded";
 import { executeJob } from "../lib/jobs/execute";
 import { IMPORT_FORMATS, importJob, type ImportFormat } from "../lib/jobs/handlers/import";
 import { createJobRecord } from "../lib/jobs/store";
@@ -83,6 +84,8 @@ async function main() {
       ok = await importOne(kind as ImportFormat, target);
     } else fail(`Unknown kind "${kind}".\n${USAGE}`);
   } finally {
+    // A ratings import queues the rating-lists job, which started the queue's client in this process.
+    await stopJobRunner();
     await prisma().$disconnect();
     await db.embedded?.stop();
   }

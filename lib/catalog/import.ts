@@ -5,6 +5,7 @@ import { copyRows } from "../db/copy";
 import { readLines, type Line } from "../ratings/lines";
 import { imdbId, splitCsvLine } from "../ratings/formats";
 import { forgetImportIds } from "../ratings/import-ratings";
+import { raiseRatingsVersions } from "../ratings/lists";
 import { lineError, MAX_REPORTED_ERRORS, NUL_REASON, type LineError } from "../ratings/report";
 import { GENRES } from "./genres";
 
@@ -267,6 +268,8 @@ export async function upsertCatalogRows(databaseUrl: string, rows: CatalogRow[])
 async function mergeItems(client: pg.ClientBase): Promise<number> {
   const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM cat_merge");
   if (Number(rows[0].n) === 0) return 0;
+  // The ratings of the users who rated a dropped item change (their stored rating lists with them): versions raised.
+  await client.query(raiseRatingsVersions("SELECT r.user_id FROM ratings r JOIN cat_merge m ON m.drop = r.item_id"));
   await client.query(`INSERT INTO ratings (user_id, item_id, rating, rated_at)
     SELECT DISTINCT ON (r.user_id, m.keep) r.user_id, m.keep, r.rating, r.rated_at FROM ratings r JOIN cat_merge m ON m.drop = r.item_id
     ORDER BY r.user_id, m.keep, r.rated_at DESC

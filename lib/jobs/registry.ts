@@ -2,6 +2,7 @@ import { ApiError } from "../api/errors";
 import { catalogStatsJob } from "./handlers/catalog-stats";
 import { expireIdempotencyKeysJob } from "./handlers/expire-idempotency-keys";
 import { importJob } from "./handlers/import";
+import { ratingListsJob } from "./handlers/rating-lists";
 import { retrainJob } from "./handlers/retrain";
 import { evaluationJob } from "../experiments/offline";
 import { llmPicksJob } from "../llm/job";
@@ -34,6 +35,7 @@ export function jobDefinitions(): JobDefinition<unknown>[] {
 registerJob(catalogStatsJob);
 registerJob(importJob);
 registerJob(retrainJob);
+registerJob(ratingListsJob);
 registerJob(evaluationJob);
 registerJob(llmPicksJob);
 registerJob(lastfmImportJob);

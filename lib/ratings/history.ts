@@ -6,6 +6,7 @@ import { jsonBytesOf, textOfRawJson, type JsonBytes, type RawJson } from "../cac
 import { prisma, Prisma } from "../db/client";
 import { queryRows } from "../db/raw";
 import { legacyUidKey, RATINGS_EPOCH_KEY, ratingsEntryKey, ratingsVersionKey } from "./cache-keys";
+import { RAISED_VERSION } from "./lists";
 import { type LegacyUser, externalIdsOf, legacyRatesBytes, listLength, readLegacyUser, readRatingList, type RatingList } from "./legacy-rates";
 import type { LegacyRate, Profile, RatingHistoryQuery, RatingView } from "./schemas";
 
@@ -129,15 +130,14 @@ const freshVersion = () => Date.now() * 1000 + Math.floor(Math.random() * 1000);
 const VERSION_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
- * Raises the rating-history version of these users, inside the transaction that writes their ratings: microseconds
- * since 1970 and always past the one before, so it also passes whatever an earlier database left in a shared cache.
- * Publish the result with publishRatingsVersions once the transaction has committed.
+ * Raises the rating-history version of these users, inside the transaction that writes their ratings (RAISED_VERSION:
+ * it also makes their stored rating lists stale). Publish the result with publishRatingsVersions once the transaction
+ * has committed.
  */
 export async function bumpRatingsVersions(tx: Pick<Prisma.TransactionClient, "$queryRaw">, userIds: number[]): Promise<RatingsVersion[]> {
   if (userIds.length === 0) return [];
   const rows = await tx.$queryRaw<{ id: number; version: bigint }[]>`
-    UPDATE users SET ratings_version = GREATEST(ratings_version + 1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
-    WHERE id = ANY(${userIds}::int[]) RETURNING id, ratings_version AS version`;
+    UPDATE users SET ratings_version = ${Prisma.raw(RAISED_VERSION)} WHERE id = ANY(${userIds}::int[]) RETURNING id, ratings_version AS version`;
   return rows.map((r) => ({ userId: r.id, version: Number(r.version) }));
 }
 export type RatingsVersion = { userId: number; version: number };

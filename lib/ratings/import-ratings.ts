@@ -1,4 +1,5 @@
 import pg from "pg";
+import { raiseRatingsVersions } from "./lists";
 import { copyRatingRowsBinary } from "../db/copy";
 import { lineChunks } from "./lines";
 import { maxTimestamp, parseRatingBytes, type RatingFormat, type RatingRow } from "./formats";
@@ -259,6 +260,8 @@ type OpenBatch = {
   /** Where the next batch starts, known once this one is parsed; null at the end of the file. */
   next: Promise<BatchInput | null>;
   written: Promise<BatchResult>;
+  /** Whether ratings of users seen before changed (import_changed names them): their versions are raised at commit. */
+  merged: boolean;
 };
 
 /**
@@ -278,7 +281,7 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
   // would otherwise crash the process with an unhandled 'error' event.
   const connection = pool.connect().then((client) => client.on("error", ignoreError));
   connection.catch(() => undefined);
-  const open: OpenBatch = { key: batchKey(input), connection, finished: false, resolved: resolved.promise, next: next.promise, written: Promise.resolve(null as unknown as BatchResult) };
+  const open: OpenBatch = { key: batchKey(input), connection, finished: false, resolved: resolved.promise, next: next.promise, written: Promise.resolve(null as unknown as BatchResult), merged: false };
   open.written = (async () => {
     const t0 = performance.now();
     const parsed = await takeParsed(input);
@@ -360,13 +363,21 @@ function startBatch(pool: pg.Pool, input: BatchInput, previous: OpenBatch | null
       await client.query("CREATE TEMP TABLE import_stage (user_id int, item_id int, rating real, rated_at timestamptz) ON COMMIT DROP");
       await copyRatingRowsBinary(client, "import_stage", { ...columns, rows: merge });
       await previous?.written;
-      const merged = await client.query(
-        `INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
-         ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
-         WHERE EXCLUDED.rated_at > ratings.rated_at
-            OR (EXCLUDED.rated_at = ratings.rated_at AND EXCLUDED.rating > ratings.rating)`,
+      // The users whose ratings this changed go to import_changed, for their versions to be raised at commit (finish).
+      await client.query("CREATE TEMP TABLE import_changed (user_id int) ON COMMIT DROP");
+      const merged = await client.query<{ n: string }>(
+        `WITH changed AS (
+           INSERT INTO ratings (user_id, item_id, rating, rated_at) SELECT user_id, item_id, rating, rated_at FROM import_stage
+           ON CONFLICT (user_id, item_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = EXCLUDED.rated_at
+           WHERE EXCLUDED.rated_at > ratings.rated_at
+              OR (EXCLUDED.rated_at = ratings.rated_at AND EXCLUDED.rating > ratings.rating)
+           RETURNING user_id),
+         noted AS (INSERT INTO import_changed SELECT DISTINCT user_id FROM changed)
+         SELECT count(*) AS n FROM changed`,
       );
-      result.changed += merged.rowCount ?? 0;
+      const changed = Number(merged.rows[0].n);
+      result.changed += changed;
+      open.merged = changed > 0;
     }
     if (process.env.IMPORT_TIMINGS) {
       const mb = (b: number) => Math.round(b / 2 ** 20);
@@ -396,6 +407,12 @@ async function finish(open: OpenBatch | null, commit: boolean): Promise<void> {
   if (!client) return;
   let failure: Error | undefined;
   try {
+    // The users whose ratings this batch changed by merging now have stored rating lists that are stale
+    // (lib/ratings/lists.ts): their versions are raised here, right before COMMIT, when the batch before has committed,
+    // because a user that batch created is visible to this UPDATE only then. Raised any earlier, a list built between
+    // the two commits would have kept that user's version and missed this batch's ratings. Users this batch created
+    // need none: nobody can have built their lists before this commits.
+    if (commit && open.merged) await client.query(raiseRatingsVersions("SELECT user_id FROM import_changed"));
     await client.query(commit ? "COMMIT" : "ROLLBACK");
   } catch (err) {
     failure = err as Error;

@@ -204,6 +204,16 @@ export const importJob = defineJob({
           else await recomputeCatalogStats();
         });
       }
+      // New and changed ratings have no current stored list: the rating-lists job builds them (until then a cache miss
+      // of /rates aggregates the user's ratings, as fast as before lists). Not having it queued fails nothing here:
+      // its half-hourly run builds them then.
+      if (RATINGS[payload.format] && report.rows_changed > 0) {
+        await step.run("rating-lists", async () => {
+          // Loaded here: the dispatcher's registry lists this very module.
+          const { enqueueJob } = await import("../dispatch");
+          await enqueueJob("rating-lists", {}, { ownerId: null }).catch((err: Error) => log.warn({ err: err.message }, "could not queue the rating-lists job after an import"));
+        });
+      }
     } catch (err) {
       // A cancelled job, or a failed one with no retry to come, never runs again: its uploaded copy would only take
       // disk space.
