@@ -5,7 +5,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { PerformanceObserver, constants } = require("node:perf_hooks");
 
-const file = process.env.GC_WATCH_LOG ?? path.resolve("bench/.out/gc-watch.log");
+const file = (process.env.GC_WATCH_LOG ?? path.resolve("bench/.out/gc-watch.log")).replace("%p", String(process.pid));
 fs.mkdirSync(path.dirname(file), { recursive: true });
 const out = fs.openSync(file, "w");
 const at = (ms) => (performance.timeOrigin + ms).toFixed(1);

@@ -1,6 +1,6 @@
 import pg from "pg";
-import { raiseRatingsVersions } from "./lists";
 import { copyRatingRowsBinary } from "../db/copy";
+import { raiseRatingsVersions } from "./lists";
 import { lineChunks } from "./lines";
 import { maxTimestamp, parseRatingBytes, type RatingFormat, type RatingRow } from "./formats";
 import { lineError, MAX_REPORTED_ERRORS, NUL_REASON, type LineError } from "./report";

@@ -62,8 +62,6 @@ export async function refreshRatingLists(
   const client = new pg.Client({ connectionString: databaseUrl() });
   await client.connect();
   try {
-    // Derived data: a list lost to a crash before it reached the disk is only built again.
-    await client.query("SET synchronous_commit = off");
     const limit = opts.maxUsers ?? 2 ** 31 - 1;
     const { rows: stale } = await client.query<{ id: number }>(`SELECT u.id ${STALE} ORDER BY u.id LIMIT $2`, [opts.after ?? 0, limit]);
     const ids = stale.map((r) => r.id);
@@ -71,7 +69,16 @@ export async function refreshRatingLists(
     let last = opts.after ?? 0;
     for (let i = 0; i < ids.length; i += per) {
       const chunk = ids.slice(i, i + per);
-      built += (await client.query(BUILD, [chunk])).rowCount ?? 0;
+      // Derived data: a list lost to a crash before it reached the disk is only built again. SET LOCAL, not for the
+      // session: behind a transaction pooler the session is other clients' too.
+      await client.query("BEGIN; SET LOCAL synchronous_commit = off");
+      try {
+        built += (await client.query(BUILD, [chunk])).rowCount ?? 0;
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
       last = chunk[chunk.length - 1];
       await opts.onProgress?.({ built, total: ids.length, last });
     }
