@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ByteArena, SLAB_BYTES } from "../lib/cache/arena";
 import { MemoryCache } from "../lib/cache";
@@ -10,27 +9,6 @@ import { jsonBytesOf, textOfJsonBytes } from "../lib/cache/bytes";
 const bytes = (n: number, fill = "x") => jsonBytesOf(fill.repeat(n));
 
 describe("ByteArena", () => {
-  it("has the pages of a large block written ahead of the slabs in use by a thread of its own, without touching what is stored", async () => {
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
-    const arena = new ByteArena(64 * SLAB_BYTES);
-    const before = rss();
-    const answer = (k: number) => Buffer.alloc(60_000, 65 + (k % 26));
-    const chunks = [arena.storeBytes(answer(0))!];
-    // The next eight slabs come resident without this thread writing them (it wrote 60 KB).
-    for (let i = 0; i < 100 && rss() - before < 8 * SLAB_BYTES; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(rss() - before).toBeGreaterThanOrEqual(8 * SLAB_BYTES);
-    expect(rss() - before).toBeLessThan(24 * SLAB_BYTES);
-    // Stored while the thread writes the slabs ahead of them: every byte stays as stored.
-    for (let k = 1; k < 600; k++) chunks.push(arena.storeBytes(answer(k))!);
-    await new Promise((r) => setTimeout(r, 50));
-    chunks.forEach((chunk, k) => {
-      const lent = arena.lend(chunk);
-      expect(lent.bytes.equals(answer(k))).toBe(true);
-      lent.release();
-    });
-    expect(arena.stats().slabs).toBeGreaterThan(30);
-  });
-
   it("gives back exactly the bytes stored, as one-byte characters and as UTF-8 text", () => {
     const arena = new ByteArena(SLAB_BYTES);
     const text = '[{"title":"Amélie ✓ 東京 😀"}]';

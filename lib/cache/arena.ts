@@ -16,17 +16,10 @@
 // A slab is cut into chunks of one size class: 256 B and up by a quarter (so at most a fifth of a chunk goes unused)
 // to the whole slab. Answers larger than a slab are not held here (the cache keeps those on the heap).
 //
-// The block's pages are written for the first time by a worker thread a few slabs ahead of the slabs in use
-// (Pretoucher): the first write to a page makes the system find and clear one, which on these VMs is 2.6 us a page, and
-// copying a 64 KB answer into fresh memory took 46 us against 6 into memory written before. In the server that was a
-// tenth of a cache miss's time on the thread every request waits for, while the cache filled. The resident size stays
-// within PRETOUCH_AHEAD of what is in use.
-//
 // Answers go to the socket straight from their chunk (`lend`): copied out to a string on V8's heap for every hit and
 // every miss, each 64 KB answer was young-generation garbage and two more copies (into the string, and out of it into
 // the socket's write). A lent chunk stays put until the lender releases it, even when the cache lets the entry go.
 
-import { Worker } from "node:worker_threads";
 import { log } from "../log";
 
 export const SLAB_BYTES = 2 ** 20;
@@ -46,42 +39,6 @@ function classOf(length: number): number {
     else lo = mid + 1;
   }
   return lo;
-}
-
-/** Slabs the pretoucher keeps written ahead of the last one cut. */
-const PRETOUCH_AHEAD = 8;
-/** Arenas smaller than this are written as they fill: a thread would cost more than it saves. */
-const PRETOUCH_MIN_SLABS = 32;
-
-// Writes 0 added to one 32-bit word of each page (Atomics.add, so a byte the server writes at the same moment keeps its
-// value whichever comes first), from where it got to up to each offset it is sent.
-const PRETOUCH_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const words = new Int32Array(workerData.block);
-let done = 0;
-parentPort.on("message", (upTo) => {
-  for (; done < upTo; done += 4096) Atomics.add(words, done >> 2, 0);
-});`;
-
-/** A worker thread writing the pages of a shared block ahead of use; null once it failed (the server writes them). */
-class Pretoucher {
-  private worker: Worker | null;
-  private asked = 0;
-  constructor(block: SharedArrayBuffer) {
-    this.worker = new Worker(PRETOUCH_SOURCE, { eval: true, workerData: { block } });
-    // Never what keeps the process alive; a failure only means pages are first written where they are used.
-    this.worker.unref();
-    this.worker.on("error", (err) => {
-      log.warn({ err }, "cache arena: the thread that writes its pages ahead failed; the cache writes them as it fills");
-      this.worker = null;
-    });
-  }
-  /** Slab `index` is being cut: have the pages up to PRETOUCH_AHEAD slabs past it written, asking a few slabs at a time. */
-  cutting(index: number, maxSlabs: number): void {
-    if (!this.worker || (index + PRETOUCH_AHEAD / 2) * SLAB_BYTES < this.asked) return;
-    this.asked = Math.min(maxSlabs, index + 1 + PRETOUCH_AHEAD) * SLAB_BYTES;
-    this.worker.postMessage(this.asked);
-  }
 }
 
 class Slab {
@@ -124,8 +81,7 @@ export class ArenaChunk {
 export class ByteArena {
   private readonly maxSlabs: number;
   /** The whole arena, reserved at the first store; `false` once the system refused it (slabs then come one by one). */
-  private block: ArrayBuffer | SharedArrayBuffer | null | false = null;
-  private pretoucher: Pretoucher | null = null;
+  private block: ArrayBuffer | null | false = null;
   /** Slabs cut from the block so far. */
   private slabs = 0;
   /** Slabs with no chunk in use, ready for any class. */
@@ -136,11 +92,11 @@ export class ByteArena {
 
   /**
    * Holds at most `maxBytes` (rounded up to whole slabs, at least one), reserved at once when first needed.
-   * `reserve` allocates the block (tests give one that fails); a shared one, when large, has its pages written ahead.
+   * `reserve` allocates the block (tests give one that fails).
    */
   constructor(
     maxBytes: number,
-    private readonly reserve: (bytes: number) => ArrayBuffer | SharedArrayBuffer = (bytes) => new SharedArrayBuffer(bytes),
+    private readonly reserve: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
     this.maxSlabs = Math.max(1, Math.ceil(maxBytes / SLAB_BYTES));
   }
@@ -183,7 +139,6 @@ export class ByteArena {
       if (this.block === null) {
         try {
           this.block = this.reserve(this.maxSlabs * SLAB_BYTES);
-          if (this.block instanceof SharedArrayBuffer && this.maxSlabs >= PRETOUCH_MIN_SLABS) this.pretoucher = startPretoucher(this.block);
         } catch (err) {
           // More address space than the system grants (a memory limit, overcommit off): asked again at every store,
           // each refusal would cost V8's last-resort collections. Slabs are then allocated as the cache fills.
@@ -191,7 +146,6 @@ export class ByteArena {
           log.warn({ err, bytes: this.maxSlabs * SLAB_BYTES }, "cache arena: could not reserve its memory at once; reserving it a slab at a time");
         }
       }
-      this.pretoucher?.cutting(this.slabs, this.maxSlabs);
       slab = new Slab(this.block ? Buffer.from(this.block, this.slabs * SLAB_BYTES, SLAB_BYTES) : Buffer.allocUnsafeSlow(SLAB_BYTES));
       this.slabs++;
     }
@@ -252,15 +206,6 @@ export class ByteArena {
 
   private assertHeld(chunk: ArenaChunk) {
     if (chunk.released) throw new Error("read of a released arena chunk");
-  }
-}
-
-function startPretoucher(block: SharedArrayBuffer): Pretoucher | null {
-  try {
-    return new Pretoucher(block);
-  } catch (err) {
-    log.warn({ err }, "cache arena: no thread to write its pages ahead; the cache writes them as it fills");
-    return null;
   }
 }
 
