@@ -359,6 +359,10 @@ describe("catalog files", () => {
     const placeholder = await prisma().externalId.findUniqueOrThrow({ where: { source_value: { source: "imdb", value: "tt9990062" } }, include: { item: true } });
     expect(placeholder.item.title).toBe("Unknown title (imdb tt9990062)");
     const items = await prisma().item.count();
+    // The ratings versions of the placeholder's raters: the merge changes their ratings (and stored rating lists).
+    const raters = async () =>
+      (await prisma().user.findMany({ where: { source: "movietweetings", externalId: { in: ["990101", "990102"] } }, orderBy: { externalId: "asc" } })).map((u) => u.ratingsVersion);
+    const before = await raters();
     const report = await runImport("movietweetings-movies", file("samourai-movies.dat", "9990062::Le Samourai (1967)::Crime|Drama\n"));
     expect(report).toMatchObject({ rows_loaded: 1, items_created: 0 });
     // One film: the demo one, with both ids, every rating (the demo fan's and the file's two), the placeholder gone.
@@ -368,6 +372,9 @@ describe("catalog files", () => {
     expect(ids.map((i) => `${i.source}:${i.value}`)).toEqual(["demo:film-t9", "imdb:tt9990062"]);
     expect(await prisma().rating.count({ where: { itemId: demo.id } })).toBe(3);
     expect((await prisma().item.findUniqueOrThrow({ where: { id: demo.id } })).title).toBe("Le Samourai");
+    (await raters()).forEach((version, k) => expect(version).toBeGreaterThan(before[k]));
+    // The demo fan rated the film that stays: their ratings did not change.
+    expect((await prisma().user.findUniqueOrThrow({ where: { id: fan.id } })).ratingsVersion).toBe(0n);
   });
 
   it("imports movies_metadata.csv with Python-literal genres, collections and broken rows reported", async () => {
