@@ -7,9 +7,10 @@ import { makeRatesWriter, type RatesWriter } from "./rates-writer";
 
 // The old /rates/{uid} answer on a cache miss: the user's ratings oldest first as one string of bytes, their stored
 // rating list (lib/ratings/lists.ts) when it is current, else aggregated from the index on (user_id, rated_at, item_id,
-// rating) alone; the movie ids of the user's source namespace from a table held in memory; the JSON written as bytes. Before, the same answer read the 1,000 rows from the table and sent them as
-// three arrays (array_send) for node to sort (PostgreSQL 1.0 ms a miss, now 0.6), and before that mapped each row to
-// its external id in SQL (3.5 ms) and took the rows through Prisma.
+// rating) alone; the movie ids of the user's source namespace from a table held in memory; the JSON written as bytes.
+// Before, the same answer read the 1,000 rows from the table and sent them as three arrays (array_send) for node to
+// sort (PostgreSQL 1.0 ms a miss, then 0.6), and before that mapped each row to its external id in SQL (3.5 ms) and
+// took the rows through Prisma.
 
 /** Bytes per rating in a list: item id (int4), rating (float4), time (int8: microseconds since 2000, as stored). */
 const ENTRY = 16;
