@@ -1,5 +1,5 @@
-import { Prisma } from "../db/client";
-import { RAISED_VERSION } from "./lists";
+import type { Prisma } from "../db/client";
+import { raiseRatingsVersions } from "./lists";
 
 // `ratings` has no foreign keys (bulk COPY speed), so whoever deletes users or items deletes their ratings too,
 // in the same transaction, and with them what is derived from them: the stored rating lists (lib/ratings/lists.ts) of
@@ -11,7 +11,7 @@ export async function deleteRatingsOf(tx: Prisma.TransactionClient, where: { use
     await tx.$executeRaw`DELETE FROM rating_lists WHERE user_id = ANY(${where.userIds}::int[])`;
   }
   if (where.itemIds?.length) {
-    await tx.$executeRaw`UPDATE users SET ratings_version = ${Prisma.raw(RAISED_VERSION)} WHERE id IN (SELECT user_id FROM ratings WHERE item_id = ANY(${where.itemIds}::int[]))`;
+    await tx.$executeRawUnsafe(raiseRatingsVersions("SELECT user_id FROM ratings WHERE item_id = ANY($1::int[])"), where.itemIds);
     n += await tx.$executeRaw`DELETE FROM ratings WHERE item_id = ANY(${where.itemIds}::int[])`;
   }
   return n;
