@@ -7,7 +7,7 @@ import { ApiError } from "../lib/api/errors";
 import { apiRoute, cachedJson } from "../lib/api/handler";
 import { ByteArena, SLAB_BYTES } from "../lib/cache/arena";
 import { jsonBytes } from "../lib/cache/bytes";
-import { fastLane, LaneRequest } from "../lib/http/fast-lane";
+import { fastLane, LaneHeaders, LaneRequest } from "../lib/http/fast-lane";
 import { securityHeaders } from "../lib/http/security-headers.mjs";
 
 // The production server's fast lane, in front of a stand-in for Next that answers 418 to whatever reaches it.
@@ -37,6 +37,13 @@ const lent = apiRoute({ auth: "none" }, async () => {
   await holdLent;
   return cachedJson({ raw: arena.lend(lentChunk), hit: true });
 });
+// What a handler reads of the request's headers.
+const headerEcho = apiRoute({ auth: "none" }, async ({ req }) => ({
+  multi: req.headers.get("X-MULTI"),
+  has: req.headers.has("x-multi"),
+  missing: req.headers.get("x-none"),
+  all: Object.fromEntries(req.headers),
+}));
 const broken = async (): Promise<Response> => {
   throw new Error("not an apiRoute: nothing caught this");
 };
@@ -52,6 +59,7 @@ beforeAll(async () => {
       { path: "/api/v1/cached", GET: cached },
       { path: "/api/v1/cached-big", GET: bigCached },
       { path: "/api/v1/lent", GET: lent },
+      { path: "/api/v1/headers", GET: headerEcho },
     ],
     securityHeaders,
   );
@@ -176,6 +184,39 @@ describe("fast lane", () => {
       http.get(`${base}/api/v1/things/h?limit=5`, { headers: { host: "evil#" } }, (res) => res.resume().on("end", resolve)).on("error", reject);
     });
     expect(new URL(seen.at(-1)?.url ?? "").search).toBe("?limit=5");
+  });
+
+  it("gives handlers the request's headers as a Web Headers reads them", async () => {
+    const got = await new Promise<{ multi: string; has: boolean; missing: null; all: Record<string, string> }>((resolve, reject) => {
+      http.get(`${base}/api/v1/headers`, { headers: { "X-Multi": ["a", "b"], "X-Request-Id": "r1" } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+      }).on("error", reject);
+    });
+    expect(got.multi).toBe("a, b");
+    expect(got.has).toBe(true);
+    expect(got.missing).toBeNull();
+    expect(got.all["x-request-id"]).toBe("r1");
+    expect(got.all["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(got.all["x-forwarded-proto"]).toBe("http");
+    expect(Object.keys(got.all)).toEqual(Object.keys(got.all).sort());
+  });
+
+  it("reads raw header fields exactly as undici's Headers does", () => {
+    const raw = ["Host", "x", "X-Multi", "a", "Accept", "*/*", "x-multi", "b", "Set-Cookie", "s=1", "set-cookie", "t=2", "X-Empty", ""];
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
+    const web = new Headers(pairs);
+    const lane = new LaneHeaders(raw);
+    for (const name of ["host", "X-MULTI", "accept", "set-cookie", "x-empty", "absent"]) {
+      expect(lane.get(name), name).toBe(web.get(name));
+      expect(lane.has(name), name).toBe(web.has(name));
+    }
+    expect(lane.getSetCookie()).toEqual(web.getSetCookie());
+    expect([...lane]).toEqual([...web]);
+    expect([...lane.keys()]).toEqual([...web.keys()]);
+    expect([...lane.values()]).toEqual([...web.values()]);
   });
 
   it("keeps a forwarded-for header a proxy set", async () => {

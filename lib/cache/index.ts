@@ -60,13 +60,21 @@ export class MemoryCache implements CacheStore {
       ttlAutopurge: false,
     });
   }
-  async get<T>(key: string): Promise<T | null> {
+  get<T>(key: string): Promise<T | null> {
+    return Promise.resolve(this.read<T>(key));
+  }
+  mget<T>(...keys: string[]): Promise<(T | null)[]> {
+    return Promise.resolve(keys.map((k) => this.read<T>(k)));
+  }
+  /** An entry's value, parsed anew each time so that no two readers share an object. */
+  private read<T>(key: string): T | null {
     const hit = this.lru.get(key);
     if (!hit) return null;
-    return JSON.parse("json" in hit ? hit.json : "chunk" in hit ? this.arena.text(hit.chunk) : textOfJsonBytes(hit.bytes)) as T;
-  }
-  async mget<T>(...keys: string[]): Promise<(T | null)[]> {
-    return Promise.all(keys.map((k) => this.get<T>(k)));
+    if (!("json" in hit)) return JSON.parse("chunk" in hit ? this.arena.text(hit.chunk) : textOfJsonBytes(hit.bytes)) as T;
+    // A number (the versions and epochs read on every request) as JSON.stringify wrote it: Number gives the same value
+    // as JSON.parse, in a fraction of its time.
+    const first = hit.json.charCodeAt(0);
+    return ((first >= 48 && first <= 57) || first === 45 ? Number(hit.json) : JSON.parse(hit.json)) as T;
   }
   async getRaw(key: string): Promise<JsonBytes | null> {
     const hit = this.lru.get(key);
