@@ -109,15 +109,11 @@ export class LaneHeaders {
       else yield [name, this.get(name) as string];
     }
   }
-  keys(): IterableIterator<string> {
-    return (function* (entries) {
-      for (const [k] of entries) yield k;
-    })(this.entries());
+  *keys(): IterableIterator<string> {
+    for (const [k] of this.entries()) yield k;
   }
-  values(): IterableIterator<string> {
-    return (function* (entries) {
-      for (const [, v] of entries) yield v;
-    })(this.entries());
+  *values(): IterableIterator<string> {
+    for (const [, v] of this.entries()) yield v;
   }
   forEach(fn: (value: string, key: string, headers: LaneHeaders) => void): void {
     for (const [k, v] of this.entries()) fn(v, k, this);
