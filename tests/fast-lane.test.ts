@@ -44,6 +44,8 @@ const headerEcho = apiRoute({ auth: "none" }, async ({ req }) => ({
   missing: req.headers.get("x-none"),
   all: Object.fromEntries(req.headers),
 }));
+// A Response that states its own length and encoding.
+const selfDescribed = apiRoute({ auth: "none" }, async () => new Response("x".repeat(2000), { headers: { "content-type": "text/plain", "content-length": "2000", "content-encoding": "identity" } }));
 const broken = async (): Promise<Response> => {
   throw new Error("not an apiRoute: nothing caught this");
 };
@@ -60,10 +62,13 @@ beforeAll(async () => {
       { path: "/api/v1/cached-big", GET: bigCached },
       { path: "/api/v1/lent", GET: lent },
       { path: "/api/v1/headers", GET: headerEcho },
+      { path: "/api/v1/self-described", GET: selfDescribed },
     ],
     securityHeaders,
   );
   server = http.createServer((req, res) => {
+    // A header set on the response before the lane writes its head (writeHead then merges its list pair by pair).
+    if (req.headers["x-test-preset"]) res.setHeader("x-preset", "1");
     if (lane(req, res)) return;
     res.writeHead(418).end("next");
   });
@@ -153,6 +158,26 @@ describe("fast lane", () => {
     expect(Buffer.from(await direct.arrayBuffer()).equals(bigCachedBytes)).toBe(true);
   });
 
+  it("sends every cookie a handler sets, whatever was set on the response before", async () => {
+    for (const preset of [false, true]) {
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        http.get(`${base}/api/v1/things/a`, { headers: preset ? { "x-test-preset": "1" } : {} }, (r) => resolve(r.resume())).on("error", reject);
+      });
+      expect(res.headers["set-cookie"], `preset ${preset}`).toEqual(["a=1", "b=2"]);
+      expect(res.headers["x-preset"]).toBe(preset ? "1" : undefined);
+    }
+  });
+
+  it("states the length and encoding of what it sends, once, whatever the handler said", async () => {
+    const plain = await rawGet("/api/v1/self-described");
+    expect(plain.headers["content-length"]).toBe("2000");
+    expect(plain.headers["content-encoding"]).toBe("identity");
+    const gz = await rawGet("/api/v1/self-described", "gzip");
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(Number(gz.headers["content-length"])).toBe(gz.body.length);
+    expect(zlib.gunzipSync(gz.body).toString()).toBe("x".repeat(2000));
+  });
+
   it("lets next.config's headers win over a handler's, as Next does", async () => {
     const res = await fetch(`${base}/api/v1/things/a`);
     expect(res.headers.get("x-frame-options")).toBe("DENY");
@@ -204,12 +229,12 @@ describe("fast lane", () => {
   });
 
   it("reads raw header fields exactly as undici's Headers does", () => {
-    const raw = ["Host", "x", "X-Multi", "a", "Accept", "*/*", "x-multi", "b", "Set-Cookie", "s=1", "set-cookie", "t=2", "X-Empty", ""];
+    const raw = ["Host", "x", "X-Multi", "a", "Accept", "*/*", "x-multi", "b", "Set-Cookie", "s=1", "set-cookie", "t=2", "X-Empty", "", "Cookie", "c=1", "cookie", "d=2"];
     const pairs: [string, string][] = [];
     for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
     const web = new Headers(pairs);
     const lane = new LaneHeaders(raw);
-    for (const name of ["host", "X-MULTI", "accept", "set-cookie", "x-empty", "absent"]) {
+    for (const name of ["host", "X-MULTI", "accept", "set-cookie", "x-empty", "cookie", "absent"]) {
       expect(lane.get(name), name).toBe(web.get(name));
       expect(lane.has(name), name).toBe(web.has(name));
     }

@@ -78,7 +78,7 @@ export class LaneRequest {
 }
 
 /**
- * The request's headers as a Web `Headers` reads them (names in any case, repeated fields joined with ", "), read
+ * The request's headers as a Web `Headers` reads them (names in any case, repeated fields joined with ", ", cookies with "; "), read
  * from node's raw list when asked. Filling an undici `Headers` (validating and sorting every field) was 6% of a cache
  * hit's CPU, for the two to six fields apiRoute reads.
  */
@@ -89,7 +89,7 @@ export class LaneHeaders {
     let value: string | null = null;
     for (let i = 0; i < this.raw.length; i += 2) {
       const key = this.raw[i];
-      if (key.length === wanted.length && key.toLowerCase() === wanted) value = value === null ? this.raw[i + 1] : `${value}, ${this.raw[i + 1]}`;
+      if (key.length === wanted.length && key.toLowerCase() === wanted) value = value === null ? this.raw[i + 1] : `${value}${wanted === "cookie" ? "; " : ", "}${this.raw[i + 1]}`;
     }
     return value;
   }
@@ -146,6 +146,9 @@ const COMPRESSIBLE = /^(?:application\/(?:[\w.+-]*\+)?json|text\/)/i;
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
 
+/** Headers send() works out itself from the handler's and the body it sends: not copied from the handler's as they are. */
+const COMPUTED = new Set(["vary", "content-encoding", "content-length"]);
+
 /** What the lane's answers all carry (next.config.mjs's headers): in writeHead's flat form, and by lower-case name. */
 type BaseHeaders = { flat: string[]; byName: Map<string, string> };
 
@@ -169,12 +172,13 @@ function encode(req: IncomingMessage, body: string | Buffer, encoding: BufferEnc
 async function send(req: IncomingMessage, res: ServerResponse, answer: Response | JsonAnswer, base: BaseHeaders): Promise<void> {
   // As in Next: the headers next.config.mjs sets win over a handler's, but for set-cookie and vary, which add up. Kept
   // as a flat list for writeHead: merged into one object (a spread of both), they were 9% of a cache hit's CPU.
-  const head: string[] = [];
+  const head: (string | string[])[] = [];
   let text: string | Buffer;
   let encoding: BufferEncoding = "utf8";
   let type: string | undefined;
   let cacheControl: string | undefined;
   let vary: string | undefined;
+  let ownEncoding: string | undefined;
   let lent: LentBytes | null = null;
   if (answer instanceof JsonAnswer) {
     const { body, headers } = answer;
@@ -184,7 +188,8 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
       text = body.bytes;
     }
     encoding = answer.encoding;
-    for (const key in headers) if (key !== "vary" && !base.byName.has(key)) head.push(key, headers[key]);
+    for (const key in headers) if (!COMPUTED.has(key) && !base.byName.has(key)) head.push(key, headers[key]);
+    ownEncoding = headers["content-encoding"];
     type = headers["content-type"];
     cacheControl = headers["cache-control"];
     vary = headers.vary;
@@ -192,9 +197,13 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
     text = Buffer.from(await answer.arrayBuffer());
     const { headers } = answer;
     headers.forEach((value, key) => {
-      if (key !== "set-cookie" && key !== "vary" && !base.byName.has(key)) head.push(key, value);
+      if (key !== "set-cookie" && !COMPUTED.has(key) && !base.byName.has(key)) head.push(key, value);
     });
-    for (const cookie of headers.getSetCookie()) head.push("set-cookie", cookie);
+    // One entry with every cookie: writeHead sets a flat list's pairs one by one once a header has been set on the
+    // response beforehand, and a second set-cookie pair would then replace the first.
+    const cookies = headers.getSetCookie();
+    if (cookies.length) head.push("set-cookie", cookies);
+    ownEncoding = headers.get("content-encoding") ?? undefined;
     type = headers.get("content-type") ?? undefined;
     cacheControl = headers.get("cache-control") ?? undefined;
     vary = headers.get("vary") ?? undefined;
@@ -215,6 +224,7 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
     throw err;
   }
   if (vary !== undefined) head.push("vary", vary);
+  contentEncoding ??= base.byName.get("content-encoding") ?? ownEncoding;
   if (contentEncoding) head.push("content-encoding", contentEncoding);
   // Bytes lent by the cache (lib/cache/arena.ts) go back once nothing reads them: compressed, at once (the socket gets
   // the compressed copy); sent as they are, when the response closes, which is after its last write has completed or
@@ -242,7 +252,8 @@ async function send(req: IncomingMessage, res: ServerResponse, answer: Response 
  */
 export function fastLane(routes: FastRoute[], headers: HeaderEntry[], origin = "http://localhost"): (req: IncomingMessage, res: ServerResponse) => boolean {
   const compiled = routes.map(compile);
-  const base: BaseHeaders = { flat: headers.flatMap((h) => [h.key.toLowerCase(), h.value]), byName: new Map(headers.map((h) => [h.key.toLowerCase(), h.value])) };
+  const byName = new Map(headers.map((h) => [h.key.toLowerCase(), h.value]));
+  const base: BaseHeaders = { flat: [...byName].filter(([name]) => !COMPUTED.has(name)).flat(), byName };
   return (req, res) => {
     if (req.method !== "GET" || !req.url || carriesSessionCookie(req.headers.cookie)) return false;
     const q = req.url.indexOf("?");
